@@ -1,0 +1,190 @@
+import { brotliDecompressSync, gunzipSync, inflateSync, inflateRawSync } from 'node:zlib'
+import { HookwrightError } from './errors.js'
+import type { VerifyResult } from './schemes/types.js'
+
+/** What the harness answered (or did) for a delivery. */
+export interface DeliveryResponse {
+  status: number
+  headers: Record<string, string>
+  /** How long the answer was held back on purpose. */
+  delayMs: number
+  /** `respond` for a normal answer; `reset` destroyed the socket; `hang` never answered. */
+  action: 'respond' | 'reset' | 'hang'
+}
+
+/** The fields of a delivery, as plain data. */
+export interface DeliveryData {
+  /** Unique per delivery. */
+  id: string
+  /** The endpoint id it reached, or null for an unknown path (recorded as a 404). */
+  endpoint: string | null
+  /** 1 for the first request to this endpoint, 2 for the next… */
+  attempt: number
+  /** Epoch milliseconds when the request line arrived. */
+  receivedAt: number
+  method: string
+  /** The path without the query string. */
+  path: string
+  query: Record<string, string | string[]>
+  /** Lower-case names; repeated headers keep every value. */
+  headers: Record<string, string | string[]>
+  /** The body exactly as it came off the wire (still compressed if it was sent compressed). */
+  rawBody: Uint8Array
+  verification?: VerifyResult
+  response: DeliveryResponse
+  /** Set when the request did not complete normally: `body_too_large`, `aborted`, … */
+  error?: string
+}
+
+/**
+ * One request that reached the harness, by any route: the receiver, the msw interceptor or a
+ * remote receiver. The raw bytes are kept as they arrived, since signatures are over bytes.
+ *
+ * @example
+ * const [d] = await ep.waitFor()
+ * d.json<{ type: string }>().type   // 'invoice.paid'
+ * d.header('stripe-signature')
+ */
+export interface Delivery extends DeliveryData {
+  /** The body decoded (gzip, deflate, br) and read as UTF-8. */
+  text(): string
+  /** `text()` parsed as JSON, once; throws `HOOKWRIGHT_INVALID_BODY` if it is not JSON. */
+  json<T = unknown>(): T
+  /** The body as `application/x-www-form-urlencoded` fields (Slack commands, Twilio). */
+  form(): Record<string, string | string[]>
+  /** A header's value by case-insensitive name; repeated headers joined by ", ". */
+  header(name: string): string | undefined
+  /** Plain JSON (body as base64), for the remote API, exports and fixtures. */
+  toJSON(): DeliveryJSON
+}
+
+/** A delivery over the wire: `rawBody` as base64. */
+export interface DeliveryJSON extends Omit<DeliveryData, 'rawBody'> {
+  rawBody: string
+  bodyEncoding: 'base64'
+}
+
+class DeliveryRecord implements Delivery {
+  id!: string
+  endpoint!: string | null
+  attempt!: number
+  receivedAt!: number
+  method!: string
+  path!: string
+  query!: Record<string, string | string[]>
+  headers!: Record<string, string | string[]>
+  rawBody!: Uint8Array
+  verification?: VerifyResult
+  response!: DeliveryResponse
+  error?: string
+  #text: string | undefined
+  #json: { value: unknown } | undefined
+
+  constructor(data: DeliveryData) {
+    Object.assign(this, data)
+  }
+
+  text(): string {
+    if (this.#text === undefined) this.#text = decodeBody(this).toString('utf8')
+    return this.#text
+  }
+
+  json<T = unknown>(): T {
+    if (this.#json === undefined) {
+      const text = this.text()
+      try {
+        this.#json = { value: JSON.parse(text) }
+      } catch (error) {
+        const start = text.length > 60 ? `${text.slice(0, 57)}...` : text
+        throw new HookwrightError(
+          'HOOKWRIGHT_INVALID_BODY',
+          `Delivery ${this.id} (${this.method} ${this.path}) has a body that is not JSON: ${JSON.stringify(start)}`,
+          { cause: error },
+        )
+      }
+    }
+    return this.#json.value as T
+  }
+
+  form(): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = {}
+    for (const [key, value] of new URLSearchParams(this.text())) {
+      const prev = out[key]
+      out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
+    }
+    return out
+  }
+
+  header(name: string): string | undefined {
+    const value = this.headers[name.toLowerCase()]
+    return Array.isArray(value) ? value.join(', ') : value
+  }
+
+  toJSON(): DeliveryJSON {
+    const { rawBody, ...rest } = toData(this)
+    return { ...rest, rawBody: Buffer.from(rawBody).toString('base64'), bodyEncoding: 'base64' }
+  }
+}
+
+function toData(d: DeliveryData): DeliveryData {
+  const data: DeliveryData = {
+    id: d.id,
+    endpoint: d.endpoint,
+    attempt: d.attempt,
+    receivedAt: d.receivedAt,
+    method: d.method,
+    path: d.path,
+    query: d.query,
+    headers: d.headers,
+    rawBody: d.rawBody,
+    response: d.response,
+  }
+  if (d.verification !== undefined) data.verification = d.verification
+  if (d.error !== undefined) data.error = d.error
+  return data
+}
+
+/** Makes a `Delivery` from its fields. Every route into the harness goes through here. */
+export function createDelivery(data: DeliveryData): Delivery {
+  return new DeliveryRecord(toData(data))
+}
+
+/** The inverse of `delivery.toJSON()`. */
+export function deliveryFromJSON(json: DeliveryJSON): Delivery {
+  const { bodyEncoding: _encoding, rawBody, ...rest } = json
+  return createDelivery({ ...rest, rawBody: new Uint8Array(Buffer.from(rawBody, 'base64')) })
+}
+
+function decodeBody(d: DeliveryData): Buffer {
+  const raw = Buffer.from(d.rawBody.buffer, d.rawBody.byteOffset, d.rawBody.byteLength)
+  const header = d.headers['content-encoding']
+  const encodings = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter((e) => e && e !== 'identity')
+  let out = raw
+  try {
+    // Encodings apply in the order listed, so they are undone last to first.
+    for (const encoding of encodings.reverse()) {
+      if (encoding === 'gzip' || encoding === 'x-gzip') out = gunzipSync(out)
+      else if (encoding === 'br') out = brotliDecompressSync(out)
+      else if (encoding === 'deflate') out = inflateDeflate(out)
+    }
+  } catch (error) {
+    throw new HookwrightError(
+      'HOOKWRIGHT_INVALID_BODY',
+      `Delivery ${d.id} says Content-Encoding: ${encodings.join(', ')} but its body does not decode as that.`,
+      { cause: error },
+    )
+  }
+  return out
+}
+
+// "deflate" is meant to be zlib-wrapped, but some senders send raw deflate.
+function inflateDeflate(data: Buffer): Buffer {
+  try {
+    return inflateSync(data)
+  } catch {
+    return inflateRawSync(data)
+  }
+}

@@ -1,0 +1,254 @@
+import { toBytes } from '../crypto.js'
+import { HookwrightError, invalidOption } from '../errors.js'
+import type {
+  BodyLike,
+  HeadersLike,
+  Payload,
+  Scheme,
+  SignOptions,
+  SignedRequest,
+  TimeLike,
+  VerifyFailure,
+  VerifyFailureReason,
+  VerifyOk,
+  VerifyOptions,
+  VerifyResult,
+} from './types.js'
+
+/** What a scheme's own `sign` receives once the common options are checked and normalised. */
+export interface SignContext<S extends SignOptions> {
+  options: S
+  /** The body to send, exactly as it will be signed. */
+  body: string | Uint8Array
+  bodyBytes: Buffer
+  /** Unix seconds. */
+  timestamp: number
+}
+
+/** What a scheme's own `verify` receives once the common options are checked and normalised. */
+export interface VerifyContext<V extends VerifyOptions> {
+  options: V
+  header(name: string): string | undefined
+  body: Buffer
+  /** Non-empty, at least one. */
+  secrets: readonly string[]
+  /** Seconds. */
+  tolerance: number
+  /** Unix seconds. */
+  now: number
+  fail(reason: VerifyFailureReason, message: string): VerifyFailure
+  ok(secretIndex: number, extra?: { timestamp?: number; id?: string }): VerifyOk
+}
+
+export interface SchemeDefinition<S extends SignOptions, V extends VerifyOptions> {
+  name: string
+  headers: readonly string[]
+  tolerance?: number
+  sign(ctx: SignContext<S>): Record<string, string>
+  verify(ctx: VerifyContext<V>): VerifyResult
+}
+
+/** Raised by `verifyOrThrow`; `reason` is the `VerifyFailureReason`. */
+export class WebhookVerificationError extends HookwrightError {
+  readonly reason: VerifyFailureReason
+  readonly scheme: string
+
+  constructor(failure: VerifyFailure) {
+    super('HOOKWRIGHT_VERIFICATION_FAILED', `${failure.scheme}: ${failure.message}`)
+    this.name = 'WebhookVerificationError'
+    this.reason = failure.reason
+    this.scheme = failure.scheme
+  }
+}
+
+/**
+ * Builds a scheme value from its two provider-specific parts. Option checking, secrets and
+ * rotation, time units, header lookup and `verifyOrThrow` live here once, so every scheme
+ * behaves the same on misuse.
+ */
+export function defineScheme<S extends SignOptions, V extends VerifyOptions>(
+  def: SchemeDefinition<S, V>,
+): Scheme<S, V> {
+  const name = def.name
+  const fail = (reason: VerifyFailureReason, message: string): VerifyFailure => ({
+    ok: false,
+    scheme: name,
+    reason,
+    message,
+  })
+  const verify = (options: V): VerifyResult => {
+    if (options === null || typeof options !== 'object') {
+      invalidOption(`${name}.verify(options)`, 'an object with headers, body and secret', options)
+    }
+    const secrets = resolveSecrets(options, `${name}.verify`)
+    const tolerance = options.tolerance ?? def.tolerance ?? 0
+    if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
+      invalidOption('tolerance', 'a number of seconds >= 0', options.tolerance)
+    }
+    const header = headerReader(options.headers)
+    const body = bodyBytes(options.body)
+    if (secrets.length === 0) {
+      return fail(
+        'missing_secret',
+        'The secret is empty: check the configuration that supplies it.',
+      )
+    }
+    return def.verify({
+      options,
+      header,
+      body,
+      secrets,
+      tolerance,
+      now: toSeconds(options.now, 'now') ?? Math.floor(Date.now() / 1000),
+      fail,
+      ok: (secretIndex, extra) => ({ ok: true, scheme: name, secretIndex, ...extra }),
+    })
+  }
+  return {
+    name,
+    headers: def.headers,
+    tolerance: def.tolerance,
+    sign(options: S): SignedRequest {
+      if (options === null || typeof options !== 'object') {
+        invalidOption(`${name}.sign(options)`, 'an object with payload and secret', options)
+      }
+      requireSecret(options.secret, `${name}.sign`)
+      const body = payloadToBody(options.payload)
+      const timestamp = toSeconds(options.timestamp, 'timestamp') ?? Math.floor(Date.now() / 1000)
+      const headers = def.sign({ options, body, bodyBytes: toBytes(body), timestamp })
+      return { headers, body }
+    },
+    verify,
+    verifyOrThrow(options: V): VerifyOk {
+      const result = verify(options)
+      if (!result.ok) throw new WebhookVerificationError(result)
+      return result
+    },
+  }
+}
+
+/** The body a payload is sent as: strings and bytes as they are, objects as compact JSON. */
+export function payloadToBody(payload: Payload): string | Uint8Array {
+  if (typeof payload === 'string' || payload instanceof Uint8Array) return payload
+  if (payload === null || typeof payload !== 'object') {
+    invalidOption('payload', 'an object, a string or a Uint8Array', payload)
+  }
+  return JSON.stringify(payload)
+}
+
+/** The raw body as a Buffer view (no copy for Buffers and Uint8Arrays). */
+export function bodyBytes(body: BodyLike): Buffer {
+  if (typeof body === 'string' || body instanceof Uint8Array) return toBytes(body)
+  if (body instanceof ArrayBuffer) return Buffer.from(body)
+  return invalidOption('body', 'the raw body as a string, Buffer, Uint8Array or ArrayBuffer', body)
+}
+
+/**
+ * Unix seconds from a Date or a number of seconds. A number that can only be milliseconds
+ * (after the year 5138 in seconds) is refused, since that mix-up silently breaks tolerance checks.
+ */
+export function toSeconds(value: TimeLike | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined
+  if (value instanceof Date) {
+    const ms = value.getTime()
+    if (Number.isNaN(ms)) invalidOption(option, 'a valid Date or Unix seconds', 'Invalid Date')
+    return Math.floor(ms / 1000)
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    invalidOption(option, 'a Date or a number of Unix seconds', value)
+  }
+  if (value > 1e11) {
+    invalidOption(option, 'Unix seconds (this looks like milliseconds: divide by 1000)', value)
+  }
+  return Math.floor(value)
+}
+
+function requireSecret(secret: unknown, where: string): asserts secret is string {
+  if (typeof secret !== 'string' || secret.length === 0) {
+    throw new HookwrightError(
+      'HOOKWRIGHT_MISSING_SECRET',
+      `${where}: \`secret\` must be a non-empty string` +
+        (secret === undefined ? ' (none was given).' : '.'),
+    )
+  }
+}
+
+/**
+ * `secret` or `secrets`. Giving neither is misuse and throws; giving an empty one is a
+ * configuration problem the handler should see as a result (`missing_secret`).
+ */
+function resolveSecrets(options: VerifyOptions, where: string): string[] {
+  const { secret, secrets } = options
+  if (secret === undefined && secrets === undefined) {
+    throw new HookwrightError(
+      'HOOKWRIGHT_MISSING_SECRET',
+      `${where}: pass \`secret\` (a string) or \`secrets\` (an array of strings during a rotation).`,
+    )
+  }
+  if (secret !== undefined && secrets !== undefined) {
+    invalidOption('secret', 'either `secret` or `secrets`, not both', 'both', { secret: true })
+  }
+  const list = secrets ?? [secret]
+  if (!Array.isArray(list)) invalidOption('secrets', 'an array of strings', list, { secret: true })
+  for (const s of list) {
+    if (typeof s !== 'string') invalidOption('secret', 'a string', typeof s, { secret: true })
+  }
+  return (list as string[]).filter((s) => s.length > 0)
+}
+
+/** A case-insensitive header lookup over any HeadersLike; repeated headers are joined by ", ". */
+export function headerReader(headers: HeadersLike): (name: string) => string | undefined {
+  if (headers === null || typeof headers !== 'object') {
+    return invalidOption('headers', 'an object, a Headers instance or [name, value] pairs', headers)
+  }
+  if (typeof (headers as Headers).get === 'function' && typeof Headers !== 'undefined') {
+    const h = headers as Headers
+    return (name) => h.get(name) ?? undefined
+  }
+  const map = new Map<string, string>()
+  const add = (key: string, value: unknown) => {
+    if (value === undefined || value === null) return
+    const k = key.toLowerCase()
+    const v = Array.isArray(value) ? value.map(String).join(', ') : String(value)
+    const prev = map.get(k)
+    map.set(k, prev === undefined ? v : `${prev}, ${v}`)
+  }
+  if (Symbol.iterator in headers) {
+    for (const entry of headers as Iterable<readonly [string, string]>) {
+      if (Array.isArray(entry) && typeof entry[0] === 'string') add(entry[0], entry[1])
+    }
+  } else {
+    for (const [key, value] of Object.entries(headers)) add(key, value)
+  }
+  return (name) => map.get(name)
+}
+
+/** Parses a header of Unix seconds strictly: digits only. */
+export function parseTimestamp(text: string): number | undefined {
+  return /^\d{1,12}$/.test(text) ? Number(text) : undefined
+}
+
+/**
+ * Compares a signed timestamp against `now`. `future: false` mirrors libraries (Stripe's)
+ * that only refuse old timestamps.
+ */
+export function checkTimestamp<V extends VerifyOptions>(
+  ctx: VerifyContext<V>,
+  timestamp: number,
+  { future = true }: { future?: boolean } = {},
+): VerifyFailure | undefined {
+  const age = ctx.now - timestamp
+  if (age > ctx.tolerance) {
+    return ctx.fail(
+      'timestamp_too_old',
+      `The timestamp is ${age}s old, more than the tolerance of ${ctx.tolerance}s.`,
+    )
+  }
+  if (future && -age > ctx.tolerance) {
+    return ctx.fail(
+      'timestamp_in_future',
+      `The timestamp is ${-age}s in the future, more than the tolerance of ${ctx.tolerance}s.`,
+    )
+  }
+  return undefined
+}
