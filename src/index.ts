@@ -39,6 +39,8 @@ export type {
   Endpoint,
   EndpointOptions,
   EndpointVerify,
+  Receiver,
+  ReceiverOptions,
   RespondStep,
   WaitForOptions,
 } from './receiver/types.js'

@@ -78,3 +78,40 @@ export interface Endpoint extends DeliverySource {
   /** Stop answering on this path (later requests are recorded as 404 to an unknown path). */
   close(): Promise<void>
 }
+
+export interface ReceiverOptions {
+  /** Default 0 (an ephemeral port). */
+  port?: number
+  /** Default 127.0.0.1. Bind other interfaces only on purpose. */
+  host?: string
+  /** Keep at most this many deliveries (oldest dropped first). Default 10,000. */
+  maxDeliveries?: number
+  /** Keep at most this many body bytes in all (oldest dropped first). Default 256 MiB. */
+  maxBytes?: number
+  /** Serve the JSON control API and event stream under `/_hookwright/`; a token guards it. */
+  control?: boolean | { token?: string }
+}
+
+/**
+ * A running receiver: an HTTP server that records every request, including requests to
+ * unknown paths (as 404), and mints endpoints.
+ */
+export interface Receiver extends DeliverySource {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string
+  readonly host: string
+  readonly port: number
+  /** How many deliveries the store bound has dropped so far. */
+  readonly dropped: number
+  /** Mint a unique endpoint (`/h/<id>`). */
+  endpoint(options?: EndpointOptions): Endpoint
+  /** Look up an endpoint this receiver minted (open ones only). */
+  getEndpoint(id: string): Endpoint | undefined
+  /** Called for every delivery once its response is decided. */
+  on(event: 'delivery', listener: (delivery: Delivery) => void): this
+  off(event: 'delivery', listener: (delivery: Delivery) => void): this
+  /** Forget every delivery (endpoints stay open). */
+  clear(): void
+  /** Answer or end in-flight requests, close every socket and timer. */
+  close(): Promise<void>
+}

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { toBytes } from '../crypto.js'
 import { HookwrightError, invalidOption } from '../errors.js'
 import type {
@@ -44,6 +45,8 @@ export interface SchemeDefinition<S extends SignOptions, V extends VerifyOptions
   name: string
   headers: readonly string[]
   tolerance?: number
+  /** Defaults to 32 random bytes as hex, used for both signing and verifying. */
+  generateSecret?(): { signSecret: string; verifySecret: string }
   sign(ctx: SignContext<S>): Record<string, string>
   verify(ctx: VerifyContext<V>): VerifyResult
 }
@@ -108,6 +111,12 @@ export function defineScheme<S extends SignOptions, V extends VerifyOptions>(
     name,
     headers: def.headers,
     tolerance: def.tolerance,
+    generateSecret:
+      def.generateSecret ??
+      (() => {
+        const secret = randomBytes(32).toString('hex')
+        return { signSecret: secret, verifySecret: secret }
+      }),
     sign(options: S): SignedRequest {
       if (options === null || typeof options !== 'object') {
         invalidOption(`${name}.sign(options)`, 'an object with payload and secret', options)

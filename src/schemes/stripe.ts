@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { hmac, safeIncludes } from '../crypto.js'
 import { checkTimestamp, defineScheme, parseTimestamp } from './define.js'
 import type { SignOptions, VerifyOptions } from './types.js'
@@ -17,6 +18,10 @@ export const stripe = defineScheme<SignOptions, VerifyOptions>({
   name: 'stripe',
   headers: [HEADER],
   tolerance: 300,
+  generateSecret() {
+    const secret = `whsec_${randomBytes(24).toString('base64url')}`
+    return { signSecret: secret, verifySecret: secret }
+  },
   sign({ options, bodyBytes, timestamp }) {
     const signature = hmac('sha256', options.secret, `${timestamp}.`, bodyBytes).toString('hex')
     return { [HEADER]: `t=${timestamp},v1=${signature}` }

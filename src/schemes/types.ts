@@ -26,6 +26,8 @@ export interface SignOptions {
   timestamp?: TimeLike
   /** Message id, for schemes that sign one (Standard Webhooks); defaults to a fresh one. */
   id?: string
+  /** The full request URL, for schemes that sign it (Twilio). The sender passes it. */
+  url?: string
 }
 
 export interface VerifyOptions {
@@ -40,6 +42,8 @@ export interface VerifyOptions {
   tolerance?: number
   /** The time to check timestamps against; defaults to `Date.now()` (fake timers apply). */
   now?: TimeLike
+  /** The full request URL, for schemes that sign it (Twilio). The receiver passes it. */
+  url?: string
 }
 
 /** A signed request, ready for `fetch(url, { method: 'POST', headers, body })`. */
@@ -112,6 +116,11 @@ export interface Scheme<
   readonly headers: readonly string[]
   /** Default timestamp tolerance in seconds, or undefined when the scheme signs no timestamp. */
   readonly tolerance: number | undefined
+  /**
+   * A fresh random secret in the provider's format. For asymmetric schemes (Ed25519, ECDSA)
+   * `signSecret` is the private key and `verifySecret` the public key; otherwise they are equal.
+   */
+  generateSecret(): { signSecret: string; verifySecret: string }
   /** Sign a payload: returns the headers to send and the exact body that was signed. */
   sign(options: S): SignedRequest
   /** Check a request. Never throws on hostile input; throws only on misuse (no secret, bad option). */
