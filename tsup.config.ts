@@ -5,6 +5,9 @@ export default defineConfig([
   {
     entry: {
       index: 'src/index.ts',
+      vitest: 'src/vitest.ts',
+      jest: 'src/jest.ts',
+      msw: 'src/msw.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

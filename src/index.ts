@@ -41,6 +41,7 @@ export type {
   EndpointVerify,
   Receiver,
   ReceiverOptions,
+  ReceiverRoute,
   RespondStep,
   WaitForOptions,
 } from './receiver/types.js'

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Delivery } from '../delivery.js'
 import type { AnyScheme } from '../schemes/types.js'
 
@@ -90,6 +91,20 @@ export interface ReceiverOptions {
   maxBytes?: number
   /** Serve the JSON control API and event stream under `/_hookwright/`; a token guards it. */
   control?: boolean | { token?: string }
+  /**
+   * Extra handlers that own a path prefix (the control API and the inspector page are such
+   * routes). Requests under a route's prefix are handled by it and not recorded as deliveries.
+   */
+  routes?: readonly ReceiverRoute[]
+}
+
+/** A handler that owns every path under `prefix` on a receiver. */
+export interface ReceiverRoute {
+  /** Starts and ends with "/", e.g. `/_hookwright/`. */
+  prefix: string
+  handle(req: IncomingMessage, res: ServerResponse, receiver: Receiver): void | Promise<void>
+  /** Called when the receiver closes (end open event streams here). */
+  close?(): void | Promise<void>
 }
 
 /**

@@ -1,0 +1,2 @@
+// hookwright/jest: filled in by its issue.
+export {}

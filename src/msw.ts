@@ -1,0 +1,2 @@
+// hookwright/msw: filled in by its issue.
+export {}

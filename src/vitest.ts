@@ -1,0 +1,2 @@
+// hookwright/vitest: filled in by its issue.
+export {}
