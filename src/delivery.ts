@@ -188,3 +188,46 @@ function inflateDeflate(data: Buffer): Buffer {
     return inflateRawSync(data)
   }
 }
+
+/**
+ * One line for messages and logs: `#2 POST /h/abc?x=1 → 401 bad_signature, 1.2 KB: {"type":…}`.
+ * Used by waitFor timeouts, assertion failures and the CLI so they all read alike. Header
+ * values are not shown, so no signature or token is ever printed.
+ */
+export function summarizeDelivery(d: DeliveryData, { bodyChars = 80 } = {}): string {
+  const query = new URLSearchParams()
+  for (const [k, v] of Object.entries(d.query)) {
+    for (const value of Array.isArray(v) ? v : [v]) query.append(k, value)
+  }
+  const target = query.size > 0 ? `${d.path}?${query}` : d.path
+  const outcome =
+    d.response.action === 'respond' ? String(d.response.status) : d.response.action.toUpperCase()
+  const notes = [
+    d.verification && !d.verification.ok ? d.verification.reason : undefined,
+    d.verification?.ok ? 'signature ok' : undefined,
+    d.error,
+  ].filter(Boolean)
+  let preview = ''
+  if (d.rawBody.byteLength > 0 && bodyChars > 0) {
+    let text: string
+    try {
+      text = createDelivery(d).text()
+    } catch {
+      text = '(undecodable body)'
+    }
+    text = text.replace(/\s+/g, ' ')
+    preview = `: ${text.length > bodyChars ? `${text.slice(0, bodyChars - 1)}…` : text}`
+  }
+  return (
+    `#${d.attempt} ${d.method} ${target} → ${outcome}` +
+    (notes.length ? ` ${notes.join(', ')}` : '') +
+    `, ${formatBytes(d.rawBody.byteLength)}${preview}`
+  )
+}
+
+/** `512 B`, `1.2 KB`, `3.4 MB`. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
+  return `${(n / 1024 / 1024).toFixed(1)} MB`
+}

@@ -6,7 +6,7 @@ export { HookwrightError } from './errors.js'
 export type { HookwrightErrorCode } from './errors.js'
 
 // Delivery model
-export { createDelivery, deliveryFromJSON } from './delivery.js'
+export { createDelivery, deliveryFromJSON, summarizeDelivery } from './delivery.js'
 export type { Delivery, DeliveryData, DeliveryJSON, DeliveryResponse } from './delivery.js'
 
 // Signature schemes
