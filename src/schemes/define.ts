@@ -102,7 +102,8 @@ export function defineScheme<S extends SignOptions, V extends VerifyOptions>(
       body,
       secrets,
       tolerance,
-      now: toSeconds(options.now, 'now') ?? Math.floor(Date.now() / 1000),
+      now:
+        options.now === undefined ? Math.floor(Date.now() / 1000) : toSeconds(options.now, 'now')!,
       fail,
       ok: (secretIndex, extra) => ({ ok: true, scheme: name, secretIndex, ...extra }),
     })
@@ -125,7 +126,8 @@ export function defineScheme<S extends SignOptions, V extends VerifyOptions>(
       const body = payloadToBody(options.payload)
       const timestamp = toSeconds(options.timestamp, 'timestamp') ?? Math.floor(Date.now() / 1000)
       const headers = def.sign({ options, body, bodyBytes: toBytes(body), timestamp })
-      return { headers, body }
+      // Bodies are never views of a SharedArrayBuffer here, which is what fetch's BodyInit needs.
+      return { headers, body: body as string | Uint8Array<ArrayBuffer> }
     },
     verify,
     verifyOrThrow(options: V): VerifyOk {
@@ -188,6 +190,7 @@ function requireSecret(secret: unknown, where: string): asserts secret is string
  */
 function resolveSecrets(options: VerifyOptions, where: string): string[] {
   const { secret, secrets } = options
+  if (typeof secret === 'string' && secrets === undefined) return secret ? [secret] : []
   if (secret === undefined && secrets === undefined) {
     throw new HookwrightError(
       'HOOKWRIGHT_MISSING_SECRET',
@@ -214,22 +217,39 @@ export function headerReader(headers: HeadersLike): (name: string) => string | u
     const h = headers as Headers
     return (name) => h.get(name) ?? undefined
   }
-  const map = new Map<string, string>()
-  const add = (key: string, value: unknown) => {
-    if (value === undefined || value === null) return
-    const k = key.toLowerCase()
-    const v = Array.isArray(value) ? value.map(String).join(', ') : String(value)
-    const prev = map.get(k)
-    map.set(k, prev === undefined ? v : `${prev}, ${v}`)
-  }
-  if (Symbol.iterator in headers) {
-    for (const entry of headers as Iterable<readonly [string, string]>) {
-      if (Array.isArray(entry) && typeof entry[0] === 'string') add(entry[0], entry[1])
+  let map: Map<string, string> | undefined
+  const build = (): Map<string, string> => {
+    const m = new Map<string, string>()
+    const add = (key: string, value: unknown) => {
+      if (value === undefined || value === null) return
+      const k = key.toLowerCase()
+      const v = formatHeaderValue(value)
+      const prev = m.get(k)
+      m.set(k, prev === undefined ? v : `${prev}, ${v}`)
     }
-  } else {
-    for (const [key, value] of Object.entries(headers)) add(key, value)
+    if (Symbol.iterator in headers) {
+      for (const entry of headers as Iterable<readonly [string, string]>) {
+        if (Array.isArray(entry) && typeof entry[0] === 'string') add(entry[0], entry[1])
+      }
+    } else {
+      for (const [key, value] of Object.entries(headers)) add(key, value)
+    }
+    return m
   }
-  return (name) => map.get(name)
+  if (Symbol.iterator in headers) return (name) => (map ??= build()).get(name)
+  // Node's IncomingHttpHeaders are already lower-case: look the name up directly (the hot path),
+  // and only fold case, once and lazily, for objects written with other casing. (A hand-made
+  // object holding one header under two casings gets the lower-case one.)
+  const record = headers as Record<string, unknown>
+  return (name) => {
+    const direct = Object.hasOwn(record, name) ? record[name] : undefined
+    if (direct !== undefined && direct !== null) return formatHeaderValue(direct)
+    return (map ??= build()).get(name)
+  }
+}
+
+function formatHeaderValue(value: unknown): string {
+  return Array.isArray(value) ? value.map(String).join(', ') : String(value)
 }
 
 /** Parses a header of Unix seconds strictly: digits only. */

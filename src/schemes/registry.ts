@@ -1,5 +1,20 @@
 import { HookwrightError } from '../errors.js'
+import { github } from './github.js'
+import { shopify } from './shopify.js'
+import { slack } from './slack.js'
+import { standardWebhooks } from './standard-webhooks.js'
 import { stripe } from './stripe.js'
+import { discord } from './discord.js'
+import { hmac } from './hmac.js'
+import { hubspot } from './hubspot.js'
+import { linear } from './linear.js'
+import { meta } from './meta.js'
+import { paddle } from './paddle.js'
+import { sendgrid } from './sendgrid.js'
+import { square } from './square.js'
+import { gitlab, token } from './token.js'
+import { twilio } from './twilio.js'
+import { zoom } from './zoom.js'
 import type { AnyScheme } from './types.js'
 
 /**
@@ -8,6 +23,22 @@ import type { AnyScheme } from './types.js'
  */
 export const schemes = {
   stripe,
+  github,
+  standardWebhooks,
+  shopify,
+  slack,
+  twilio,
+  token,
+  gitlab,
+  hmac,
+  discord,
+  sendgrid,
+  paddle,
+  square,
+  zoom,
+  meta,
+  linear,
+  hubspot,
 } as const satisfies Record<string, AnyScheme>
 
 export type SchemeName = keyof typeof schemes

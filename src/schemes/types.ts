@@ -50,7 +50,9 @@ export interface VerifyOptions {
 export interface SignedRequest {
   headers: Record<string, string>
   /** The exact bytes that were signed: a string for string and object payloads, else bytes. */
-  body: string | Uint8Array
+  body: string | Uint8Array<ArrayBuffer>
+  /** Where to send it, when the scheme changes the URL (Twilio adds `bodySHA256` for JSON). */
+  url?: string
 }
 
 /**

@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
+import { encode, hmac as mac, safeIncludes } from '../crypto.js'
+import type { Encoding, HmacAlgorithm } from '../crypto.js'
+import { invalidOption } from '../errors.js'
+import { HEADER_NAME, parseConfig } from './config.js'
+import { checkTimestamp, defineScheme } from './define.js'
+import type { Scheme } from './types.js'
+
+/** How a generic HMAC scheme signs: which header, digest, encoding and signed content. */
+export interface HmacConfig {
+  /** The registry name the scheme reports in results (default `'hmac'`). */
+  name?: string
+  /** The header that carries the signature, e.g. `'X-Hub-Signature-256'`. */
+  header: string
+  /** Default `'sha256'`. */
+  algorithm?: HmacAlgorithm
+  /** How the digest is written in the header. Default `'hex'` (lower-case). */
+  encoding?: Encoding
+  /** Text before the signature in the header, e.g. `'sha256='` or `'v0='`. Default none. */
+  prefix?: string
+  /**
+   * What is signed: literal text and the placeholders `{body}` (the raw body, required),
+   * `{timestamp}` (the timestamp header's text), `{id}` (the id header's text) and `{url}` (the
+   * full request URL, passed as `url` to sign and verify). Default `'{body}'`.
+   */
+  template?: string
+  /** The header carrying the signed timestamp; required when the template has `{timestamp}`. */
+  timestampHeader?: string
+  /** Unit of the timestamp header: `'s'` (default) or `'ms'` (HubSpot). */
+  timestampUnit?: 's' | 'ms'
+  /** The header carrying the message id; required when the template has `{id}`. */
+  idHeader?: string
+  /** Default seconds a timestamp may be away from now (default 300; only with a timestamp). */
+  tolerance?: number
+  /**
+   * Accept timestamps ahead of now, refusing only old ones, as HubSpot's client does. Default
+   * false: both directions are checked.
+   */
+  allowFuture?: boolean
+}
+
+/** A generic HMAC scheme; `.with(config)` makes another one. */
+export type HmacScheme = Scheme & {
+  /** The configuration with every default filled in. */
+  readonly config: Readonly<ResolvedHmacConfig>
+  with(config: HmacConfig): HmacScheme
+}
+
+type ResolvedHmacConfig = Required<
+  Omit<HmacConfig, 'timestampHeader' | 'idHeader' | 'tolerance' | 'allowFuture'>
+> &
+  Pick<HmacConfig, 'timestampHeader' | 'idHeader' | 'tolerance' | 'allowFuture'>
+
+const headerName = (example: string) =>
+  z
+    .string({ error: `a header name such as "${example}"` })
+    .regex(HEADER_NAME, { error: `a header name such as "${example}" (letters, digits and -)` })
+
+const PLACEHOLDERS = ['body', 'timestamp', 'id', 'url'] as const
+type Placeholder = (typeof PLACEHOLDERS)[number]
+
+const hmacConfig = z.strictObject({
+  name: z
+    .string({ error: 'a non-empty string' })
+    .min(1, { error: 'a non-empty string' })
+    .optional(),
+  header: headerName('X-Signature'),
+  algorithm: z
+    .enum(['sha1', 'sha256', 'sha512'], { error: '"sha1", "sha256" or "sha512"' })
+    .optional(),
+  encoding: z
+    .enum(['hex', 'base64', 'base64url'], { error: '"hex", "base64" or "base64url"' })
+    .optional(),
+  prefix: z
+    .string({ error: 'a string such as "sha256="' })
+    .regex(/^[^\r\n]*$/, { error: 'a string without line breaks, such as "sha256="' })
+    .optional(),
+  template: z.string({ error: 'a string such as "{timestamp}.{body}"' }).optional(),
+  timestampHeader: headerName('X-Timestamp').optional(),
+  timestampUnit: z.enum(['s', 'ms'], { error: '"s" or "ms"' }).optional(),
+  idHeader: headerName('X-Webhook-Id').optional(),
+  tolerance: z
+    .number({ error: 'a number of seconds >= 0' })
+    .min(0, { error: 'a number of seconds >= 0' })
+    .finite({ error: 'a number of seconds >= 0' })
+    .optional(),
+  allowFuture: z.boolean({ error: 'true or false' }).optional(),
+})
+
+type Part = { text: string } | { placeholder: Placeholder }
+
+/** Splits a template into literal text and placeholders, refusing unknown ones. */
+function parseTemplate(template: string): Part[] {
+  const parts: Part[] = []
+  const pattern = /\{([^{}]*)\}/g
+  let last = 0
+  for (const match of template.matchAll(pattern)) {
+    const name = match[1] as Placeholder
+    if (!PLACEHOLDERS.includes(name)) {
+      invalidOption(
+        'hmac.with template',
+        'placeholders {body}, {timestamp}, {id} or {url}',
+        template,
+      )
+    }
+    if (match.index > last) parts.push({ text: template.slice(last, match.index) })
+    parts.push({ placeholder: name })
+    last = match.index + match[0].length
+  }
+  if (last < template.length) parts.push({ text: template.slice(last) })
+  return parts
+}
+
+function resolve(config: HmacConfig): { resolved: ResolvedHmacConfig; parts: Part[] } {
+  const parsed = parseConfig(hmacConfig, config, 'hmac.with')
+  const resolved: ResolvedHmacConfig = {
+    name: 'hmac',
+    algorithm: 'sha256',
+    encoding: 'hex',
+    prefix: '',
+    template: '{body}',
+    timestampUnit: 's',
+    ...parsed,
+  }
+  const parts = parseTemplate(resolved.template)
+  const uses = (p: Placeholder) =>
+    parts.some((part) => 'placeholder' in part && part.placeholder === p)
+  if (!uses('body')) {
+    invalidOption('hmac.with template', 'a template that signs {body}', resolved.template)
+  }
+  // A timestamp or id that is sent but not signed could be changed freely: refuse the pairing.
+  for (const [placeholder, option] of [
+    ['timestamp', 'timestampHeader'],
+    ['id', 'idHeader'],
+  ] as const) {
+    if (uses(placeholder) !== (resolved[option] !== undefined)) {
+      invalidOption(
+        `hmac.with ${option}`,
+        `${option} together with {${placeholder}} in the template (both or neither)`,
+        resolved[option],
+      )
+    }
+  }
+  for (const option of ['tolerance', 'allowFuture'] as const) {
+    if (resolved[option] !== undefined && resolved.timestampHeader === undefined) {
+      invalidOption(
+        `hmac.with ${option}`,
+        `${option} only with a timestampHeader`,
+        resolved[option],
+      )
+    }
+  }
+  return { resolved, parts }
+}
+
+function createHmac(config: HmacConfig): HmacScheme {
+  const { resolved, parts } = resolve(config)
+  const { name, algorithm, encoding, prefix, timestampUnit } = resolved
+  const header = resolved.header.toLowerCase()
+  const timestampHeader = resolved.timestampHeader?.toLowerCase()
+  const idHeader = resolved.idHeader?.toLowerCase()
+  const signsUrl = parts.some((part) => 'placeholder' in part && part.placeholder === 'url')
+
+  const requireUrl = (url: unknown, where: string): string => {
+    if (signsUrl && (typeof url !== 'string' || url.length === 0)) {
+      invalidOption(
+        `${name}.${where}({ url })`,
+        'the full request URL, which this scheme signs',
+        url,
+      )
+    }
+    return url as string
+  }
+  const signature = (
+    secret: string,
+    values: { body: Uint8Array; timestamp: string; id: string; url: string },
+  ): string => {
+    const data = parts.map((part) => ('text' in part ? part.text : values[part.placeholder]))
+    return encode(mac(algorithm, secret, ...data), encoding)
+  }
+
+  const scheme = defineScheme({
+    name,
+    headers: [
+      header,
+      ...(timestampHeader ? [timestampHeader] : []),
+      ...(idHeader ? [idHeader] : []),
+    ],
+    tolerance: timestampHeader ? (resolved.tolerance ?? 300) : undefined,
+    sign({ options, bodyBytes, timestamp: seconds }) {
+      const url = requireUrl(options.url, 'sign')
+      const timestamp = String(timestampUnit === 'ms' ? seconds * 1000 : seconds)
+      const id = options.id ?? `msg_${randomUUID()}`
+      const headers: Record<string, string> = {
+        [header]: prefix + signature(options.secret, { body: bodyBytes, timestamp, id, url }),
+      }
+      if (timestampHeader) headers[timestampHeader] = timestamp
+      if (idHeader) headers[idHeader] = id
+      return headers
+    },
+    verify(ctx) {
+      const url = requireUrl(ctx.options.url, 'verify')
+      const value = ctx.header(header)
+      if (!value) return ctx.fail('missing_header', `The ${resolved.header} header is missing.`)
+      if (!value.startsWith(prefix)) {
+        return ctx.fail(
+          'malformed_header',
+          `The ${resolved.header} header does not start with ${JSON.stringify(prefix)}.`,
+        )
+      }
+      let timestamp = ''
+      let seconds: number | undefined
+      if (timestampHeader) {
+        timestamp = ctx.header(timestampHeader) ?? ''
+        if (!timestamp) {
+          return ctx.fail('missing_header', `The ${resolved.timestampHeader} header is missing.`)
+        }
+        if (!/^\d{1,15}$/.test(timestamp)) {
+          return ctx.fail(
+            'malformed_header',
+            `The ${resolved.timestampHeader} header is not a Unix time in ${timestampUnit === 'ms' ? 'milliseconds' : 'seconds'}.`,
+          )
+        }
+        seconds = timestampUnit === 'ms' ? Math.floor(Number(timestamp) / 1000) : Number(timestamp)
+      }
+      const id = idHeader ? (ctx.header(idHeader) ?? '') : ''
+      if (idHeader && !id) {
+        return ctx.fail('missing_header', `The ${resolved.idHeader} header is missing.`)
+      }
+      // Compare the encoded text, so any changed character is a bad signature.
+      const expected = ctx.secrets.map((secret) =>
+        Buffer.from(signature(secret, { body: ctx.body, timestamp, id, url }), 'utf8'),
+      )
+      const index = safeIncludes(expected, Buffer.from(value.slice(prefix.length), 'utf8'))
+      if (index === -1) {
+        return ctx.fail('bad_signature', `The ${resolved.header} signature does not match.`)
+      }
+      const failure =
+        seconds === undefined
+          ? undefined
+          : checkTimestamp(ctx, seconds, { future: resolved.allowFuture !== true })
+      return (
+        failure ??
+        ctx.ok(index, {
+          ...(seconds === undefined ? {} : { timestamp: seconds }),
+          ...(idHeader ? { id } : {}),
+        })
+      )
+    },
+  })
+  return { ...scheme, config: resolved, with: createHmac }
+}
+
+/**
+ * A configurable HMAC scheme for providers that sign `HMAC(secret, <template>)` into a header.
+ * `hmac` itself signs the raw body with HMAC-SHA256 as lower-case hex in `X-Webhook-Signature`,
+ * with no prefix and no timestamp; `hmac.with(config)` makes one that matches another provider.
+ * The config is checked at once: an unknown option or value throws `HOOKWRIGHT_INVALID_OPTION`.
+ *
+ * @example
+ * const acme = hmac.with({
+ *   name: 'acme', header: 'X-Acme-Signature', prefix: 'sha256=',
+ *   template: '{timestamp}.{body}', timestampHeader: 'X-Acme-Timestamp',
+ * })
+ * const { headers, body } = acme.sign({ payload: event, secret })
+ * acme.verify({ headers: req.headers, body: rawBody, secret }) // { ok: true, timestamp, … }
+ */
+export const hmac: HmacScheme = createHmac({ header: 'X-Webhook-Signature' })

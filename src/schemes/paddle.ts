@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto'
+import { hmac, safeIncludes } from '../crypto.js'
+import { checkTimestamp, defineScheme, parseTimestamp } from './define.js'
+import type { SignOptions, VerifyOptions } from './types.js'
+
+const HEADER = 'paddle-signature'
+
+/**
+ * Paddle Billing: `Paddle-Signature: ts=<unix>;h1=<hex hmac-sha256>[;h1=…]`, an HMAC-SHA256
+ * keyed with the whole endpoint secret key (`pdl_ntfset_…`) over `"<ts>:<raw body>"`. Matches
+ * `@paddle/paddle-node-sdk`'s `Webhooks.unmarshal` and `isSignatureValid`: tolerance 5 s, only
+ * too-old timestamps refused. Any `h1` may match, as Paddle sends two during a secret rotation.
+ *
+ * @example
+ * const { headers, body } = paddle.sign({ payload: event, secret: 'pdl_ntfset_…' })
+ * paddle.verify({ headers: req.headers, body: rawBody, secret: 'pdl_ntfset_…' }) // { ok: true, … }
+ */
+export const paddle = defineScheme<SignOptions, VerifyOptions>({
+  name: 'paddle',
+  headers: [HEADER],
+  tolerance: 5,
+  generateSecret() {
+    const secret = `pdl_ntfset_${randomBytes(13).toString('hex')}_${randomBytes(24).toString('base64url')}`
+    return { signSecret: secret, verifySecret: secret }
+  },
+  sign({ options, bodyBytes, timestamp }) {
+    const signature = hmac('sha256', options.secret, `${timestamp}:`, bodyBytes).toString('hex')
+    return { [HEADER]: `ts=${timestamp};h1=${signature}` }
+  },
+  verify(ctx) {
+    const header = ctx.header(HEADER)
+    if (!header) return ctx.fail('missing_header', 'The Paddle-Signature header is missing.')
+    let timestamp: number | undefined
+    const h1: Buffer[] = []
+    for (const item of header.split(';')) {
+      const eq = item.indexOf('=')
+      if (eq <= 0) continue
+      const key = item.slice(0, eq).trim()
+      const value = item.slice(eq + 1).trim()
+      if (key === 'ts') timestamp = parseTimestamp(value)
+      else if (key === 'h1') h1.push(Buffer.from(value, 'utf8'))
+    }
+    if (timestamp === undefined) {
+      return ctx.fail(
+        'malformed_header',
+        'The Paddle-Signature header has no valid ts=<timestamp>.',
+      )
+    }
+    if (h1.length === 0) {
+      return ctx.fail('malformed_header', 'The Paddle-Signature header has no h1=<signature>.')
+    }
+    // Paddle signs "<ts>:<raw body>"; compare hex text so any changed character is bad_signature.
+    const expected = ctx.secrets.map((secret) =>
+      Buffer.from(hmac('sha256', secret, `${timestamp}:`, ctx.body).toString('hex'), 'utf8'),
+    )
+    let matched = -1
+    for (const candidate of h1) {
+      const index = safeIncludes(expected, candidate)
+      if (index !== -1 && matched === -1) matched = index
+    }
+    if (matched === -1) {
+      return ctx.fail('bad_signature', 'No h1 signature matches the body and secret key.')
+    }
+    return checkTimestamp(ctx, timestamp, { future: false }) ?? ctx.ok(matched, { timestamp })
+  },
+})

@@ -1,0 +1,236 @@
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign as signBytes,
+  verify as verifyBytes,
+  type KeyObject,
+} from 'node:crypto'
+import { decodeStrict, hmac, safeEqual } from '../crypto.js'
+import { invalidOption } from '../errors.js'
+import { checkTimestamp, defineScheme, parseTimestamp } from './define.js'
+import type { Scheme, SignOptions, VerifyOptions } from './types.js'
+
+export interface StandardWebhooksSignOptions extends SignOptions {
+  /** `webhook` (the default) writes `webhook-id/-timestamp/-signature`; `svix` writes `svix-*`. */
+  headerPrefix?: 'webhook' | 'svix'
+}
+
+/** A parsed secret: the spec tells the algorithm apart by the key's prefix. */
+type Key =
+  | { kind: 'hmac'; key: Buffer }
+  | { kind: 'ed25519-private'; key: KeyObject; publicKey: KeyObject }
+  | { kind: 'ed25519-public'; key: KeyObject }
+
+// DER headers that turn a raw Ed25519 seed / public key into PKCS#8 / SPKI for node:crypto.
+const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex')
+const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex')
+
+const ACCEPTED_SECRETS =
+  'a `whsec_` secret followed by base64 (or bare base64), a `whsk_` Ed25519 private key or a `whpk_` Ed25519 public key'
+
+/**
+ * Standard Webhooks (and Svix): `webhook-id`, `webhook-timestamp` and `webhook-signature:
+ * v1,<base64 hmac-sha256 of "<id>.<timestamp>.<raw body>">`, several space-separated signatures
+ * of which any may match. The secret is `whsec_<base64 key>` (a bare base64 key is accepted, as
+ * the official library does). Tolerance 300 s in both directions, as `standardwebhooks` and
+ * `svix`. Verify also reads the `svix-*` header names; sign writes them with `headerPrefix: 'svix'`.
+ *
+ * The spec's asymmetric `v1a` (Ed25519) signatures use the same scheme: a `whsk_` private key
+ * signs `v1a,<base64>`, a `whpk_` public key verifies it. The key's prefix picks the algorithm,
+ * as the spec intends, so a rotation from `whsec_` to `whpk_` is one `secrets: [old, new]`.
+ *
+ * @example
+ * const { signSecret, verifySecret } = standardWebhooks.generateSecret()   // whsec_…
+ * const { headers, body } = standardWebhooks.sign({ payload: event, secret: signSecret })
+ * standardWebhooks.verify({ headers: req.headers, body: rawBody, secret: verifySecret })
+ */
+export const standardWebhooks: Scheme<StandardWebhooksSignOptions, VerifyOptions> & {
+  /**
+   * A fresh Ed25519 key pair for `v1a` signatures: `signSecret` is `whsk_…` (the 64-byte
+   * seed + public key, as libsodium and Go store it), `verifySecret` is `whpk_…`.
+   *
+   * @example
+   * const { signSecret, verifySecret } = standardWebhooks.generateKeyPair()
+   */
+  generateKeyPair(): { signSecret: string; verifySecret: string }
+} = Object.assign(
+  defineScheme<StandardWebhooksSignOptions, VerifyOptions>({
+    name: 'standardWebhooks',
+    headers: ['webhook-signature', 'webhook-id', 'webhook-timestamp'],
+    tolerance: 300,
+    generateSecret() {
+      const secret = `whsec_${randomBytes(24).toString('base64')}`
+      return { signSecret: secret, verifySecret: secret }
+    },
+    sign({ options, bodyBytes, timestamp }) {
+      const prefix = options.headerPrefix ?? 'webhook'
+      if (prefix !== 'webhook' && prefix !== 'svix') {
+        invalidOption('headerPrefix', "'webhook' or 'svix'", prefix)
+      }
+      const key = parseSecret(options.secret)
+      const id = options.id ?? `msg_${randomBytes(18).toString('base64url')}`
+      const signed = [Buffer.from(`${id}.${timestamp}.`, 'utf8'), bodyBytes]
+      let signature: string
+      if (key.kind === 'hmac') {
+        signature = `v1,${hmac('sha256', key.key, ...signed).toString('base64')}`
+      } else if (key.kind === 'ed25519-private') {
+        signature = `v1a,${signBytes(null, Buffer.concat(signed), key.key).toString('base64')}`
+      } else {
+        return invalidOption(
+          'secret',
+          'a `whsec_` secret or a `whsk_` private key to sign with',
+          undefined,
+          {
+            secret: true,
+          },
+        )
+      }
+      return {
+        [`${prefix}-id`]: id,
+        [`${prefix}-timestamp`]: String(timestamp),
+        [`${prefix}-signature`]: signature,
+      }
+    },
+    verify(ctx) {
+      const header = ctx.header('webhook-signature') || ctx.header('svix-signature')
+      if (!header) return ctx.fail('missing_header', 'The webhook-signature header is missing.')
+      const id = ctx.header('webhook-id') || ctx.header('svix-id')
+      if (!id) return ctx.fail('missing_header', 'The webhook-id header is missing.')
+      const timestampText = ctx.header('webhook-timestamp') || ctx.header('svix-timestamp')
+      if (!timestampText) {
+        return ctx.fail('missing_header', 'The webhook-timestamp header is missing.')
+      }
+      const timestamp = parseTimestamp(timestampText)
+      if (timestamp === undefined) {
+        return ctx.fail(
+          'malformed_header',
+          'The webhook-timestamp header is not a number of Unix seconds.',
+        )
+      }
+      const v1: Buffer[] = []
+      const v1a: string[] = []
+      let otherVersions = 0
+      for (const entry of header.split(' ')) {
+        const comma = entry.indexOf(',')
+        if (comma <= 0) continue
+        const version = entry.slice(0, comma)
+        if (version === 'v1') v1.push(Buffer.from(entry.slice(comma + 1), 'utf8'))
+        else if (version === 'v1a') v1a.push(entry.slice(comma + 1))
+        else otherVersions++
+      }
+      if (v1.length === 0 && v1a.length === 0) {
+        return otherVersions > 0
+          ? ctx.fail(
+              'unsupported_version',
+              'The webhook-signature header has no v1 or v1a signature.',
+            )
+          : ctx.fail('malformed_header', 'The webhook-signature header is not "v1,<base64>".')
+      }
+      // The spec signs "<id>.<timestamp>.<raw body>" (the timestamp as the official library reprints it).
+      const prefix = `${id}.${timestamp}.`
+      let matched = -1
+      for (let index = 0; index < ctx.secrets.length; index++) {
+        const key = parseSecret(ctx.secrets[index]!)
+        if (matchesAny(key, prefix, ctx.body, v1, v1a) && matched === -1) matched = index
+      }
+      if (matched === -1) {
+        return ctx.fail('bad_signature', 'No signature matches the body and secret.')
+      }
+      return checkTimestamp(ctx, timestamp) ?? ctx.ok(matched, { timestamp, id })
+    },
+  }),
+  {
+    generateKeyPair() {
+      const { privateKey } = generateKeyPairSync('ed25519')
+      const jwk = privateKey.export({ format: 'jwk' })
+      const seed = Buffer.from(jwk.d!, 'base64url')
+      const pub = Buffer.from(jwk.x!, 'base64url')
+      return {
+        signSecret: `whsk_${Buffer.concat([seed, pub]).toString('base64')}`,
+        verifySecret: `whpk_${pub.toString('base64')}`,
+      }
+    },
+  },
+)
+
+/**
+ * Every candidate of the key's kind is checked (no early exit), so the timing does not say which
+ * signature in the header matched. v1 compares base64 text, so any changed character fails.
+ */
+function matchesAny(
+  key: Key,
+  prefix: string,
+  body: Buffer,
+  v1: readonly Buffer[],
+  v1a: readonly string[],
+): boolean {
+  let found = false
+  if (key.kind === 'hmac') {
+    const expected = Buffer.from(hmac('sha256', key.key, prefix, body).toString('base64'), 'utf8')
+    for (const candidate of v1) if (safeEqual(expected, candidate)) found = true
+    return found
+  }
+  const publicKey = key.kind === 'ed25519-public' ? key.key : key.publicKey
+  const data = v1a.length > 0 ? Buffer.concat([Buffer.from(prefix, 'utf8'), body]) : body
+  for (const text of v1a) {
+    const signature = decodeStrict(text, 'base64')
+    // Only the canonical encoding counts, so a changed padding bit is not a second valid form.
+    if (signature?.byteLength !== 64 || signature.toString('base64') !== text) continue
+    if (verifyBytes(null, data, publicKey, signature)) found = true
+  }
+  return found
+}
+
+// Decoded keys by secret: verify runs per request, and building an Ed25519 KeyObject costs more
+// than the check itself. Bounded, and holds nothing the caller does not already hold.
+const parsedKeys = new Map<string, Key>()
+
+/** Decodes a secret by its prefix. A secret that does not decode is misuse, reported without its value. */
+function parseSecret(secret: string): Key {
+  let key = parsedKeys.get(secret)
+  if (key === undefined) {
+    key = decodeSecret(secret)
+    if (parsedKeys.size >= 64) parsedKeys.clear()
+    parsedKeys.set(secret, key)
+  }
+  return key
+}
+
+function decodeSecret(secret: string): Key {
+  if (secret.startsWith('whsk_') || secret.startsWith('whpk_')) {
+    const raw = decodeStrict(secret.slice(5), 'base64')
+    try {
+      if (secret.startsWith('whpk_') && raw?.byteLength === 32) {
+        return { kind: 'ed25519-public', key: publicKeyFromRaw(raw) }
+      }
+      if (secret.startsWith('whsk_') && (raw?.byteLength === 32 || raw?.byteLength === 64)) {
+        const key = createPrivateKey({
+          key: Buffer.concat([PKCS8_ED25519, raw.subarray(0, 32)]),
+          format: 'der',
+          type: 'pkcs8',
+        })
+        const publicKey = createPublicKey(key)
+        // A 64-byte key carries its public half: it must be the one the seed derives.
+        const derived = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url')
+        if (raw.byteLength === 32 || derived.equals(raw.subarray(32))) {
+          return { kind: 'ed25519-private', key, publicKey }
+        }
+      }
+    } catch {
+      // Falls through to the misuse error below.
+    }
+    return invalidOption('secret', ACCEPTED_SECRETS, undefined, { secret: true })
+  }
+  const text = secret.startsWith('whsec_') ? secret.slice(6) : secret
+  const key = decodeStrict(text, 'base64')
+  if (key === undefined || key.byteLength === 0) {
+    return invalidOption('secret', ACCEPTED_SECRETS, undefined, { secret: true })
+  }
+  return { kind: 'hmac', key }
+}
+
+function publicKeyFromRaw(raw: Buffer): KeyObject {
+  return createPublicKey({ key: Buffer.concat([SPKI_ED25519, raw]), format: 'der', type: 'spki' })
+}

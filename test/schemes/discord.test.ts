@@ -1,0 +1,145 @@
+import { webcrypto } from 'node:crypto'
+import { verifyKey } from 'discord-interactions'
+import { describe, expect, it } from 'vitest'
+import { HookwrightError, discord, getScheme } from '../../src/index.js'
+
+const interaction = { type: 1, id: '123', application_id: '456' }
+
+/** Signs the way Discord does, with WebCrypto rather than our code, for the other direction. */
+async function signLikeDiscord(timestamp: string, body: string) {
+  const pair = (await webcrypto.subtle.generateKey({ name: 'Ed25519' }, true, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair
+  const publicKey = Buffer.from(await webcrypto.subtle.exportKey('raw', pair.publicKey)).toString(
+    'hex',
+  )
+  const signed = await webcrypto.subtle.sign(
+    'Ed25519',
+    pair.privateKey,
+    Buffer.from(timestamp + body),
+  )
+  return { publicKey, signature: Buffer.from(signed).toString('hex') }
+}
+
+describe('discord', () => {
+  it('signs with a generated private key what discord-interactions verifyKey accepts', async () => {
+    const { signSecret, verifySecret } = discord.generateSecret()
+    expect(signSecret).toMatch(/^[0-9a-f]{64}$/)
+    expect(verifySecret).toMatch(/^[0-9a-f]{64}$/)
+    const { headers, body } = discord.sign({ payload: interaction, secret: signSecret })
+    expect(
+      await verifyKey(
+        body,
+        headers['x-signature-ed25519']!,
+        headers['x-signature-timestamp']!,
+        verifySecret,
+      ),
+    ).toBe(true)
+    expect(discord.verify({ headers, body, secret: verifySecret })).toMatchObject({
+      ok: true,
+      scheme: 'discord',
+      secretIndex: 0,
+    })
+  })
+
+  it('verifies a signature made by WebCrypto with the public key as the portal shows it', async () => {
+    const body = JSON.stringify(interaction)
+    const { publicKey, signature } = await signLikeDiscord('1700000000', body)
+    expect(await verifyKey(body, signature, '1700000000', publicKey)).toBe(true)
+    const headers = { 'X-Signature-Ed25519': signature, 'X-Signature-Timestamp': '1700000000' }
+    expect(discord.verify({ headers, body, secret: publicKey })).toEqual({
+      ok: true,
+      scheme: 'discord',
+      secretIndex: 0,
+      timestamp: 1_700_000_000,
+    })
+  })
+
+  it('refuses each tampering with its reason', () => {
+    const { signSecret, verifySecret } = discord.generateSecret()
+    const { headers, body } = discord.sign({ payload: interaction, secret: signSecret })
+    const signature = headers['x-signature-ed25519']!
+    const check = (h: Record<string, string>, b = body as string) =>
+      discord.verify({ headers: h, body: b, secret: verifySecret })
+    expect(check(headers, `${body as string} `)).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    })
+    expect(check({ ...headers, 'x-signature-timestamp': '1' })).toMatchObject({
+      reason: 'bad_signature',
+    })
+    const flipped = (signature[0] === '0' ? '1' : '0') + signature.slice(1)
+    expect(check({ ...headers, 'x-signature-ed25519': flipped })).toMatchObject({
+      reason: 'bad_signature',
+    })
+    // Same bytes, different text: refused, so a changed header never verifies.
+    expect(check({ ...headers, 'x-signature-ed25519': signature.toUpperCase() })).toMatchObject({
+      reason: 'bad_signature',
+    })
+    expect(check({ ...headers, 'x-signature-ed25519': 'abc' })).toMatchObject({
+      reason: 'bad_signature',
+    })
+    expect(check({ ...headers, 'x-signature-timestamp': 'soon' })).toMatchObject({
+      reason: 'malformed_header',
+    })
+    expect(check({ 'x-signature-timestamp': '1' })).toMatchObject({ reason: 'missing_header' })
+    expect(check({ 'x-signature-ed25519': signature })).toMatchObject({ reason: 'missing_header' })
+    const other = discord.generateSecret().verifySecret
+    expect(discord.verify({ headers, body, secret: other })).toMatchObject({
+      reason: 'bad_signature',
+    })
+  })
+
+  it('checks the timestamp only when a tolerance is given, as verifyKey checks none', () => {
+    const { signSecret, verifySecret } = discord.generateSecret()
+    const now = 1_700_000_000
+    const signed = discord.sign({ payload: interaction, secret: signSecret, timestamp: now - 600 })
+    expect(discord.verify({ ...signed, secret: verifySecret, now }).ok).toBe(true)
+    expect(discord.verify({ ...signed, secret: verifySecret, now, tolerance: 300 })).toMatchObject({
+      reason: 'timestamp_too_old',
+    })
+    expect(discord.tolerance).toBeUndefined()
+  })
+
+  it('accepts PEM keys, a 64-byte private key and several public keys during a rotation', () => {
+    const { signSecret, verifySecret } = discord.generateSecret()
+    const old = discord.generateSecret()
+    const { headers, body } = discord.sign({
+      payload: interaction,
+      secret: `${signSecret}${verifySecret}`,
+    })
+    expect(
+      discord.verify({ headers, body, secrets: [old.verifySecret, verifySecret] }),
+    ).toMatchObject({
+      ok: true,
+      secretIndex: 1,
+    })
+    const pem = [
+      '-----BEGIN PUBLIC KEY-----',
+      Buffer.concat([
+        Buffer.from('302a300506032b6570032100', 'hex'),
+        Buffer.from(verifySecret, 'hex'),
+      ]).toString('base64'),
+      '-----END PUBLIC KEY-----',
+    ].join('\n')
+    expect(discord.verify({ headers, body, secret: pem }).ok).toBe(true)
+  })
+
+  it('throws on a secret that is not a key of the right kind, without echoing it', () => {
+    const { headers, body } = discord.sign({
+      payload: interaction,
+      secret: discord.generateSecret().signSecret,
+    })
+    expect(() => discord.verify({ headers, body, secret: 'not-a-key' })).toThrow(
+      /Ed25519 public key: 64 hex characters/,
+    )
+    expect(() => discord.sign({ payload: interaction, secret: 'abcd' })).toThrow(HookwrightError)
+    try {
+      discord.sign({ payload: interaction, secret: 'topsecretvalue' })
+    } catch (error) {
+      expect((error as Error).message).not.toContain('topsecretvalue')
+    }
+    expect(getScheme('discord')).toBe(discord)
+  })
+})

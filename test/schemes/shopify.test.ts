@@ -1,0 +1,101 @@
+import { createHmac } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
+import { describe, expect, it } from 'vitest'
+import { getScheme, shopify } from '../../src/index.js'
+
+const secret = 'shpss_client_secret'
+const order = { id: 820982911946154500, email: 'jon@example.com', total_price: '199.00' }
+
+/**
+ * Shopify publishes no test vector and there is no official Node verifier installed, so the
+ * referee is the algorithm as "Verify webhook deliveries" describes it
+ * (https://shopify.dev/docs/apps/build/webhooks/verify-deliveries): HMAC-SHA256 of the raw request
+ * body keyed with the app's client secret, base64-encoded in X-Shopify-Hmac-SHA256.
+ */
+const documented = (key: string, rawBody: string | Buffer) =>
+  createHmac('sha256', key).update(rawBody).digest('base64')
+
+describe('shopify', () => {
+  it('signs as Shopify documents it', () => {
+    const { headers, body } = shopify.sign({ payload: order, secret })
+    expect(body).toBe(JSON.stringify(order))
+    expect(headers['x-shopify-hmac-sha256']).toBe(documented(secret, body as string))
+  })
+
+  it('verifies a delivery signed as Shopify documents it', () => {
+    // Shopify's own serialisation (spacing, unicode) is kept byte-exact.
+    const body = '{"id": 1, "note": "caf\u00e9 \u2713"}'
+    const headers = { 'X-Shopify-Hmac-Sha256': documented(secret, body) }
+    expect(shopify.verify({ headers, body, secret })).toMatchObject({
+      ok: true,
+      scheme: 'shopify',
+      secretIndex: 0,
+    })
+  })
+
+  it('writes the routing headers a handler reads', () => {
+    const { headers } = shopify.sign({
+      payload: order,
+      secret,
+      id: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+      timestamp: 1_700_000_000,
+      topic: 'orders/create',
+      shopDomain: 'example.myshopify.com',
+      apiVersion: '2025-07',
+    })
+    expect(headers).toMatchObject({
+      'x-shopify-webhook-id': 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+      'x-shopify-triggered-at': '2023-11-14T22:13:20.000Z',
+      'x-shopify-topic': 'orders/create',
+      'x-shopify-shop-domain': 'example.myshopify.com',
+      'x-shopify-api-version': '2025-07',
+    })
+    expect(shopify.verify({ headers, body: JSON.stringify(order), secret })).toMatchObject({
+      id: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+    })
+  })
+
+  it('says why a request is refused', () => {
+    const { headers, body } = shopify.sign({ payload: order, secret })
+    const hmac = headers['x-shopify-hmac-sha256']!
+    const reason = (h: Record<string, string>, b: string | Uint8Array = body, s = secret) => {
+      const result = shopify.verify({ headers: h, body: b, secret: s })
+      return result.ok ? 'ok' : result.reason
+    }
+    expect(reason(headers, JSON.stringify(order, null, 1))).toBe('bad_signature')
+    expect(reason(headers, body, 'other')).toBe('bad_signature')
+    // Hex of the same digest is a common mistake: it is not Shopify's encoding.
+    const hex = Buffer.from(hmac, 'base64').toString('hex')
+    expect(reason({ 'x-shopify-hmac-sha256': hex })).toBe('bad_signature')
+    expect(reason({ 'x-shopify-hmac-sha256': hmac.replace(/=$/, '') })).toBe('bad_signature')
+    expect(reason({})).toBe('missing_header')
+    expect(shopify.verify({ headers, body, secret: '' })).toMatchObject({
+      reason: 'missing_secret',
+    })
+    expect(shopify.tolerance).toBeUndefined()
+  })
+
+  it('accepts the old or the new client secret during a rotation', () => {
+    // Shopify takes up to an hour to sign with a rotated secret, so both must verify meanwhile.
+    const { headers, body } = shopify.sign({ payload: order, secret: 'old' })
+    expect(shopify.verify({ headers, body, secrets: ['new', 'old'] })).toMatchObject({
+      ok: true,
+      secretIndex: 1,
+    })
+  })
+
+  it('reads headers in any shape and the body as string, Buffer or Uint8Array', () => {
+    const { headers, body } = shopify.sign({ payload: order, secret })
+    const hmac = headers['x-shopify-hmac-sha256']!
+    const incoming: IncomingHttpHeaders = {
+      'x-shopify-hmac-sha256': hmac,
+      via: ['a', 'b'] as never,
+    }
+    for (const h of [{ 'X-SHOPIFY-HMAC-SHA256': hmac }, new Headers(headers), incoming]) {
+      for (const b of [body, Buffer.from(body), new Uint8Array(Buffer.from(body))]) {
+        expect(shopify.verify({ headers: h, body: b, secret }).ok).toBe(true)
+      }
+    }
+    expect(getScheme('shopify')).toBe(shopify)
+  })
+})
