@@ -122,7 +122,11 @@ export interface Receiver extends DeliverySource {
   endpoint(options?: EndpointOptions): Endpoint
   /** Look up an endpoint this receiver minted (open ones only). */
   getEndpoint(id: string): Endpoint | undefined
-  /** Called for every delivery once its response is decided. */
+  /**
+   * Called for every delivery once its response is decided and before the response is written,
+   * so a listener that stores the delivery synchronously (the CLI's `--save`) loses nothing that
+   * the sender saw answered.
+   */
   on(event: 'delivery', listener: (delivery: Delivery) => void): this
   off(event: 'delivery', listener: (delivery: Delivery) => void): this
   /** Forget every delivery (endpoints stay open). */

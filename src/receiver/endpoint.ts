@@ -1,0 +1,167 @@
+import { HookwrightError, invalidOption } from '../errors.js'
+import { getScheme } from '../schemes/registry.js'
+import type { VerifyOptions, VerifyResult } from '../schemes/types.js'
+import { createResponder, type Responder } from './script.js'
+import { createDeliveryStore, type DeliveryStoreOptions, type DeliveryStore } from './store.js'
+import type { Delivery } from '../delivery.js'
+import type { Endpoint, EndpointOptions, WaitForOptions } from './types.js'
+
+/** Bodies over this answer 413 unless an endpoint says otherwise. */
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+
+const OPTION_KEYS = new Set(['verify', 'respond', 'methods', 'maxBodyBytes', 'name'])
+
+/** An endpoint plus what the server needs to answer its requests. */
+export interface EndpointState {
+  endpoint: Endpoint
+  readonly store: DeliveryStore
+  readonly maxBodyBytes: number
+  /** Upper-case allowed methods, or undefined for any. */
+  readonly methods: ReadonlySet<string> | undefined
+  /** The `Allow` header of a 405. */
+  readonly allow: string
+  readonly respond: Responder
+  /** Checks a request's signature, or undefined when the endpoint does not verify. */
+  readonly verify:
+    ((headers: VerifyOptions['headers'], body: Uint8Array, url: string) => VerifyResult) | undefined
+  /** Requests so far (restarted by `clear()`); the next one is attempt `attempts + 1`. */
+  attempts: number
+}
+
+/** Checks endpoint options and builds the endpoint; misuse throws here, not at request time. */
+export function createEndpointState(
+  options: EndpointOptions,
+  context: {
+    id: string
+    origin: string
+    store: DeliveryStoreOptions
+    onClose(state: EndpointState): void
+  },
+): EndpointState {
+  if (options === null || typeof options !== 'object') {
+    invalidOption('endpoint(options)', 'an object', options)
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) {
+      invalidOption(
+        `endpoint({ ${key} })`,
+        `one of the options ${[...OPTION_KEYS].join(', ')}`,
+        key,
+      )
+    }
+  }
+  const path = `/h/${context.id}`
+  const url = `${context.origin}${path}`
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) {
+    invalidOption('maxBodyBytes', 'a whole number of bytes >= 0', options.maxBodyBytes)
+  }
+  let methods: Set<string> | undefined
+  if (options.methods !== undefined) {
+    if (
+      !Array.isArray(options.methods) ||
+      options.methods.length === 0 ||
+      !options.methods.every((m) => typeof m === 'string' && /^[A-Za-z]+$/.test(m))
+    ) {
+      invalidOption('methods', 'a non-empty list of HTTP methods such as ["POST"]', options.methods)
+    }
+    methods = new Set(options.methods.map((m) => m.toUpperCase()))
+  }
+  if (options.name !== undefined && typeof options.name !== 'string') {
+    invalidOption('name', 'a string', options.name)
+  }
+  const respond = createResponder(options.respond)
+  const verify = makeVerify(options.verify)
+  const store = createDeliveryStore({
+    ...context.store,
+    label: options.name ? `endpoint "${options.name}" ${url}` : `endpoint ${url}`,
+  })
+  const state: EndpointState = {
+    endpoint: undefined as unknown as Endpoint,
+    store,
+    maxBodyBytes,
+    methods,
+    allow: methods ? [...methods].join(', ') : '',
+    respond,
+    verify,
+    attempts: 0,
+  }
+  state.endpoint = new ReceiverEndpoint(context.id, path, url, options, state, context.onClose)
+  return state
+}
+
+// A class rather than an object literal with getters: V8 builds literals with accessors on a
+// slow path, and tests mint an endpoint per case.
+class ReceiverEndpoint implements Endpoint {
+  readonly #state: EndpointState
+  readonly #onClose: (state: EndpointState) => void
+  #closed = false
+
+  constructor(
+    readonly id: string,
+    readonly path: string,
+    readonly url: string,
+    readonly options: EndpointOptions,
+    state: EndpointState,
+    onClose: (state: EndpointState) => void,
+  ) {
+    this.#state = state
+    this.#onClose = onClose
+  }
+
+  get label(): string {
+    return this.#state.store.label
+  }
+
+  get deliveries(): readonly Delivery[] {
+    return this.#state.store.deliveries
+  }
+
+  waitFor(waitOptions?: WaitForOptions): Promise<Delivery[]> {
+    return this.#state.store.waitFor(waitOptions)
+  }
+
+  clear(): void {
+    this.#state.store.clear()
+    this.#state.attempts = 0
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#onClose(this.#state)
+    this.#state.store.close(`${this.label} was closed.`)
+  }
+}
+
+function makeVerify(verify: EndpointOptions['verify']): EndpointState['verify'] {
+  if (verify === undefined) return undefined
+  if (verify === null || typeof verify !== 'object') {
+    invalidOption('verify', 'an object { scheme, secret | secrets, tolerance? }', verify)
+  }
+  const scheme = getScheme(verify.scheme)
+  const { secret, secrets, tolerance } = verify
+  if (secret === undefined && secrets === undefined) {
+    throw new HookwrightError(
+      'HOOKWRIGHT_MISSING_SECRET',
+      `Invalid option \`verify\`: give \`secret\` or \`secrets\` for the ${scheme.name} scheme.`,
+    )
+  }
+  if (secret !== undefined && typeof secret !== 'string') {
+    invalidOption('verify.secret', 'a string', secret, { secret: true })
+  }
+  if (
+    secrets !== undefined &&
+    (!Array.isArray(secrets) || !secrets.every((s) => typeof s === 'string'))
+  ) {
+    invalidOption('verify.secrets', 'a list of strings', secrets, { secret: true })
+  }
+  if (tolerance !== undefined && (typeof tolerance !== 'number' || !(tolerance >= 0))) {
+    invalidOption('verify.tolerance', 'a number of seconds >= 0', tolerance)
+  }
+  const base: Omit<VerifyOptions, 'headers' | 'body' | 'url'> = {}
+  if (secret !== undefined) base.secret = secret
+  if (secrets !== undefined) base.secrets = secrets
+  if (tolerance !== undefined) base.tolerance = tolerance
+  return (headers, body, url) => scheme.verify({ ...base, headers, body, url })
+}

@@ -1,0 +1,268 @@
+import { clearTimeout, setTimeout } from 'node:timers'
+import { summarizeDelivery, type Delivery } from '../delivery.js'
+import { HookwrightError, invalidOption } from '../errors.js'
+import type { DeliveryMatcher, WaitForOptions } from './types.js'
+
+/** Bounds of a delivery store. */
+export interface DeliveryStoreOptions {
+  /** Keep at most this many deliveries (oldest dropped first). Default 10,000. */
+  maxDeliveries?: number
+  /** Keep at most this many body bytes in all (oldest dropped first). Default 256 MiB. */
+  maxBytes?: number
+  /** Names the store in timeout messages: an endpoint URL, `receiver http://…`. */
+  label?: string
+}
+
+/**
+ * Deliveries kept in arrival order, bounded in count and bytes, and awaitable. The receiver,
+ * each endpoint, the remote client and the msw interceptor all keep theirs in one of these.
+ */
+export interface DeliveryStore {
+  readonly label: string
+  /** Every delivery kept, oldest first (a snapshot: later arrivals do not change it). */
+  readonly deliveries: readonly Delivery[]
+  /** How many deliveries the bounds have dropped so far. */
+  readonly dropped: number
+  /** Body bytes currently kept. */
+  readonly bytes: number
+  /** Keep a delivery (dropping the oldest past the bounds) and settle the waiters it completes. */
+  add(delivery: Delivery): void
+  /** Forget every delivery kept; pending waiters keep waiting for new ones. */
+  clear(): void
+  /** See `DeliverySource.waitFor`. */
+  waitFor(options?: WaitForOptions): Promise<Delivery[]>
+  /** Reject pending waiters with `HOOKWRIGHT_CLOSED` (and any later `waitFor`). */
+  close(reason?: string): void
+}
+
+const DEFAULT_MAX_DELIVERIES = 10_000
+const DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+const DEFAULT_TIMEOUT = 5000
+/** How many arrivals a timeout message lists before saying "and N more". */
+const LISTED_ARRIVALS = 10
+
+interface Waiter {
+  count: number
+  match: DeliveryMatcher | undefined
+  found: Delivery[]
+  matchError: unknown
+  resolve(deliveries: Delivery[]): void
+  fail(error: HookwrightError): void
+}
+
+/**
+ * Makes a bounded, awaitable store of deliveries. Below the bounds nothing is lost; past them
+ * the oldest go first and `dropped` counts them. The newest delivery is always kept, even if
+ * its body alone is over `maxBytes`.
+ *
+ * @example
+ * const store = createDeliveryStore({ maxDeliveries: 100, label: 'my interceptor' })
+ * store.add(delivery)
+ * const [first] = await store.waitFor({ match: (d) => d.method === 'POST', timeout: 1000 })
+ */
+export function createDeliveryStore(options: DeliveryStoreOptions = {}): DeliveryStore {
+  return new BoundedStore(options)
+}
+
+// A class rather than an object literal with getters: V8 builds literals with accessors on a
+// slow path (~100x slower), and every receiver and endpoint makes one of these.
+class BoundedStore implements DeliveryStore {
+  readonly label: string
+  readonly #maxDeliveries: number
+  readonly #maxBytes: number
+  // An array with a moving head: dropping the oldest is O(1), compacted now and then.
+  #items: Delivery[] = []
+  #head = 0
+  #snapshot: readonly Delivery[] | undefined
+  #bytes = 0
+  #dropped = 0
+  #closedReason: string | undefined
+  readonly #waiters = new Set<Waiter>()
+
+  constructor(options: DeliveryStoreOptions) {
+    const { maxDeliveries, maxBytes } = storeBounds(options)
+    this.#maxDeliveries = maxDeliveries
+    this.#maxBytes = maxBytes
+    this.label = options.label ?? 'delivery store'
+  }
+
+  get deliveries(): readonly Delivery[] {
+    this.#snapshot ??= Object.freeze(this.#items.slice(this.#head))
+    return this.#snapshot
+  }
+
+  get dropped(): number {
+    return this.#dropped
+  }
+
+  get bytes(): number {
+    return this.#bytes
+  }
+
+  add(delivery: Delivery): void {
+    this.#items.push(delivery)
+    this.#bytes += delivery.rawBody.byteLength
+    this.#snapshot = undefined
+    while (
+      this.#items.length - this.#head > this.#maxDeliveries ||
+      (this.#bytes > this.#maxBytes && this.#items.length - this.#head > 1)
+    ) {
+      this.#dropOldest()
+    }
+    if (this.#waiters.size === 0) return
+    for (const waiter of this.#waiters) {
+      if (offer(waiter, delivery)) waiter.resolve(waiter.found)
+    }
+  }
+
+  clear(): void {
+    this.#items = []
+    this.#head = 0
+    this.#bytes = 0
+    this.#snapshot = undefined
+  }
+
+  waitFor(waitOptions: WaitForOptions = {}): Promise<Delivery[]> {
+    const { count = 1, timeout = DEFAULT_TIMEOUT, match } = waitOptions
+    if (!Number.isInteger(count) || count < 1) {
+      invalidOption('waitFor({ count })', 'an integer >= 1', count)
+    }
+    if (typeof timeout !== 'number' || !(timeout >= 0) || timeout > 2 ** 31 - 1) {
+      invalidOption('waitFor({ timeout })', 'milliseconds between 0 and 2147483647', timeout)
+    }
+    if (match !== undefined && typeof match !== 'function') {
+      invalidOption('waitFor({ match })', 'a function (delivery) => boolean', match)
+    }
+    if (this.#closedReason !== undefined) {
+      return Promise.reject(new HookwrightError('HOOKWRIGHT_CLOSED', this.#closedReason))
+    }
+    return new Promise<Delivery[]>((resolve, reject) => {
+      const waiter: Waiter = {
+        count,
+        match,
+        found: [],
+        matchError: undefined,
+        resolve,
+        fail: reject,
+      }
+      for (let i = this.#head; i < this.#items.length; i++) {
+        if (offer(waiter, this.#items[i]!)) return resolve(waiter.found)
+      }
+      // node:timers, not the global: fake timers installed by the test must not freeze it.
+      const timer = setTimeout(() => waiter.fail(this.#timeoutError(waiter, timeout)), timeout)
+      waiter.resolve = (found) => {
+        this.#waiters.delete(waiter)
+        clearTimeout(timer)
+        resolve(found)
+      }
+      waiter.fail = (error) => {
+        this.#waiters.delete(waiter)
+        clearTimeout(timer)
+        reject(error)
+      }
+      this.#waiters.add(waiter)
+    })
+  }
+
+  close(reason = `${this.label} is closed.`): void {
+    this.#closedReason = reason
+    for (const waiter of this.#waiters) {
+      waiter.fail(
+        new HookwrightError('HOOKWRIGHT_CLOSED', `${reason} ${describeWait(waiter, this.label)}`),
+      )
+    }
+  }
+
+  #dropOldest(): void {
+    const oldest = this.#items[this.#head]!
+    this.#items[this.#head] = undefined as unknown as Delivery
+    this.#head++
+    this.#bytes -= oldest.rawBody.byteLength
+    this.#dropped++
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head)
+      this.#head = 0
+    }
+  }
+
+  #timeoutError(waiter: Waiter, timeout: number): HookwrightError {
+    const arrived = this.#items.slice(this.#head)
+    const lines = arrived.slice(0, LISTED_ARRIVALS).map((d) => `  ${summarizeDelivery(d)}`)
+    if (arrived.length > LISTED_ARRIVALS) {
+      lines.push(`  … and ${arrived.length - LISTED_ARRIVALS} more`)
+    }
+    const summary =
+      arrived.length === 0
+        ? 'Nothing arrived.'
+        : `${arrived.length} ${plural(arrived.length, 'delivery', 'deliveries')} arrived, ` +
+          `${waiter.found.length} matched:\n${lines.join('\n')}`
+    const droppedNote =
+      this.#dropped > 0
+        ? `\n(${this.#dropped} older ${plural(this.#dropped, 'delivery was', 'deliveries were')} dropped by the store bounds.)`
+        : ''
+    const matchNote =
+      waiter.matchError === undefined
+        ? ''
+        : `\nThe match function threw on at least one delivery: ${errorText(waiter.matchError)}`
+    return new HookwrightError(
+      'HOOKWRIGHT_TIMEOUT',
+      `Timed out after ${timeout} ms ${describeWait(waiter, this.label)}\n${summary}${droppedNote}${matchNote}`,
+    )
+  }
+}
+
+function offer(waiter: Waiter, delivery: Delivery): boolean {
+  let matched = true
+  if (waiter.match) {
+    try {
+      matched = waiter.match(delivery) === true
+    } catch (error) {
+      // A matcher that throws (say `d.json()` on a non-JSON body) is a non-match; the first
+      // such error is shown if the wait times out.
+      matched = false
+      waiter.matchError ??= error
+    }
+  }
+  if (matched) waiter.found.push(delivery)
+  return waiter.found.length >= waiter.count
+}
+
+function describeWait(waiter: Waiter, label: string): string {
+  const what = `${waiter.count} ${plural(waiter.count, 'delivery', 'deliveries')}`
+  const matching = waiter.match ? ` matching ${describeMatcher(waiter.match)}` : ''
+  return `waiting for ${what}${matching} at ${label}.`
+}
+
+/** The bounds with their defaults, checked: throws `HOOKWRIGHT_INVALID_OPTION` naming the bad one. */
+export function storeBounds(options: DeliveryStoreOptions): {
+  maxDeliveries: number
+  maxBytes: number
+} {
+  const maxDeliveries = options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
+  if (!Number.isInteger(maxDeliveries) || maxDeliveries < 1) {
+    invalidOption('maxDeliveries', 'an integer >= 1', options.maxDeliveries)
+  }
+  if (typeof maxBytes !== 'number' || !(maxBytes >= 0)) {
+    invalidOption('maxBytes', 'a number of bytes >= 0', options.maxBytes)
+  }
+  return { maxDeliveries, maxBytes }
+}
+
+function plural(n: number, one: string, many: string): string {
+  return n === 1 ? one : many
+}
+
+function describeMatcher(match: DeliveryMatcher): string {
+  const source = Function.prototype.toString.call(match).replace(/\s+/g, ' ').trim()
+  const shown = source.length > 200 ? `${source.slice(0, 199)}…` : source
+  // A named function declared elsewhere reads better by name than by its whole body.
+  if (match.name && !source.startsWith('(') && !/^\w+\s*=>/.test(source)) {
+    return `${match.name} (${shown.length > 80 ? `${shown.slice(0, 79)}…` : shown})`
+  }
+  return shown
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}

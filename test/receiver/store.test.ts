@@ -1,0 +1,192 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import {
+  createDelivery,
+  createDeliveryStore,
+  createReceiver,
+  HookwrightError,
+  type Delivery,
+  type Receiver,
+} from '../../src/index.js'
+
+let n = 0
+function delivery(
+  body: string,
+  extra: Partial<Parameters<typeof createDelivery>[0]> = {},
+): Delivery {
+  n++
+  return createDelivery({
+    id: `d${n}`,
+    endpoint: 'ep',
+    attempt: n,
+    receivedAt: 1_700_000_000_000 + n,
+    method: 'POST',
+    path: '/h/ep',
+    query: {},
+    headers: { 'content-type': 'application/json' },
+    rawBody: Buffer.from(body),
+    response: { status: 200, headers: {}, delayMs: 0, action: 'respond' },
+    ...extra,
+  })
+}
+
+let receiver: Receiver | undefined
+afterEach(async () => {
+  vi.useRealTimers()
+  await receiver?.close()
+  receiver = undefined
+})
+
+describe('createDeliveryStore', () => {
+  it('keeps every delivery below the bounds, in arrival order', () => {
+    const store = createDeliveryStore({ maxDeliveries: 5000 })
+    const added = Array.from({ length: 5000 }, (_, i) => delivery(`{"i":${i}}`))
+    for (const d of added) store.add(d)
+    expect(store.deliveries).toHaveLength(5000)
+    expect(store.deliveries[0]).toBe(added[0])
+    expect(store.deliveries.at(-1)).toBe(added.at(-1))
+    expect(store.dropped).toBe(0)
+  })
+
+  it('drops the oldest past maxDeliveries and counts them', () => {
+    const store = createDeliveryStore({ maxDeliveries: 3 })
+    const added = Array.from({ length: 5000 }, (_, i) => delivery(String(i)))
+    for (const d of added) store.add(d)
+    expect(store.deliveries.map((d) => d.text())).toEqual(['4997', '4998', '4999'])
+    expect(store.dropped).toBe(4997)
+  })
+
+  it('drops the oldest past maxBytes, keeping the newest even if it alone is over', () => {
+    const store = createDeliveryStore({ maxBytes: 10 })
+    store.add(delivery('aaaa'))
+    store.add(delivery('bbbb'))
+    expect(store.bytes).toBe(8)
+    store.add(delivery('cccc'))
+    expect(store.deliveries.map((d) => d.text())).toEqual(['bbbb', 'cccc'])
+    store.add(delivery('x'.repeat(20)))
+    expect(store.deliveries.map((d) => d.text())).toEqual(['x'.repeat(20)])
+    expect(store.dropped).toBe(3)
+    expect(store.bytes).toBe(20)
+    store.clear()
+    expect(store.deliveries).toEqual([])
+    expect(store.bytes).toBe(0)
+  })
+
+  it('gives snapshots that later arrivals do not change', () => {
+    const store = createDeliveryStore()
+    store.add(delivery('1'))
+    const before = store.deliveries
+    store.add(delivery('2'))
+    expect(before).toHaveLength(1)
+    expect(store.deliveries).toHaveLength(2)
+    expect(Object.isFrozen(before)).toBe(true)
+  })
+
+  it('resolves waitFor with the first matching deliveries, earlier ones counting', async () => {
+    const store = createDeliveryStore()
+    store.add(delivery('{"type":"a"}'))
+    store.add(delivery('{"type":"b"}'))
+    const isA = (d: Delivery): boolean => d.json<{ type: string }>().type === 'a'
+    const waiting = store.waitFor({ count: 3, match: isA })
+    store.add(delivery('{"type":"a"}'))
+    store.add(delivery('not json'))
+    store.add(delivery('{"type":"a"}'))
+    store.add(delivery('{"type":"a"}'))
+    const got = await waiting
+    expect(got.map((d) => d.attempt)).toEqual([
+      store.deliveries[0]!.attempt,
+      store.deliveries[2]!.attempt,
+      store.deliveries[4]!.attempt,
+    ])
+    // Already there: resolves at once with the first ones.
+    expect(await store.waitFor({ count: 2, match: isA })).toEqual(got.slice(0, 2))
+  })
+
+  it('times out with HOOKWRIGHT_TIMEOUT saying what it waited for and what arrived', async () => {
+    const store = createDeliveryStore({ label: 'endpoint http://x/h/1' })
+    for (let i = 0; i < 13; i++) store.add(delivery(`{"type":"charge.failed","i":${i}}`))
+    store.add(delivery('plain text'))
+    const error = await store
+      .waitFor({
+        count: 2,
+        timeout: 30,
+        match: (d) => d.json<{ type: string }>().type === 'invoice.paid',
+      })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(HookwrightError)
+    const { code, message } = error as HookwrightError
+    expect(code).toBe('HOOKWRIGHT_TIMEOUT')
+    expect(message).toContain('Timed out after 30 ms waiting for 2 deliveries')
+    expect(message).toContain(`d.json().type === "invoice.paid"`)
+    expect(message).toContain('at endpoint http://x/h/1')
+    expect(message).toContain('14 deliveries arrived, 0 matched')
+    expect(message).toContain('charge.failed')
+    expect(message).toContain('… and 4 more')
+    expect(message).toContain('The match function threw')
+  })
+
+  it('names a named matcher and says when nothing arrived', async () => {
+    const store = createDeliveryStore()
+    function isInvoicePaid(d: Delivery): boolean {
+      return d.method === 'PATCH'
+    }
+    const error = (await store
+      .waitFor({ timeout: 1, match: isInvoicePaid })
+      .catch((e) => e)) as Error
+    expect(error.message).toMatch(/waiting for 1 delivery matching isInvoicePaid/)
+    expect(error.message).toContain('Nothing arrived.')
+  })
+
+  it('mentions dropped deliveries in a timeout', async () => {
+    const store = createDeliveryStore({ maxDeliveries: 1 })
+    store.add(delivery('a'))
+    store.add(delivery('b'))
+    const error = (await store.waitFor({ count: 5, timeout: 1 }).catch((e) => e)) as Error
+    expect(error.message).toContain('1 older delivery was dropped')
+  })
+
+  it('keeps real time when the test installs fake timers', async () => {
+    vi.useFakeTimers()
+    const store = createDeliveryStore()
+    // Never advanced: if waitFor used the global setTimeout this would hang until the test timeout.
+    const error = await store.waitFor({ timeout: 20 }).catch((e: HookwrightError) => e)
+    expect(error).toMatchObject({ code: 'HOOKWRIGHT_TIMEOUT' })
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('waits for real HTTP deliveries under fake timers, with scripted delays still running', async () => {
+    receiver = await createReceiver()
+    const ep = receiver.endpoint({ respond: { delayMs: 30, status: 201 } })
+    vi.useFakeTimers()
+    const pending = fetch(ep.url, { method: 'POST', body: 'under fake timers' })
+    const [d] = await ep.waitFor({ timeout: 5000 })
+    expect(d!.text()).toBe('under fake timers')
+    expect((await pending).status).toBe(201)
+  })
+
+  it('rejects pending and later waiters with HOOKWRIGHT_CLOSED on close', async () => {
+    const store = createDeliveryStore({ label: 'x' })
+    const waiting = store.waitFor({ timeout: 60_000 })
+    store.close()
+    await expect(waiting).rejects.toMatchObject({ code: 'HOOKWRIGHT_CLOSED' })
+    await expect(store.waitFor()).rejects.toMatchObject({ code: 'HOOKWRIGHT_CLOSED' })
+  })
+
+  it('refuses bad options naming them', () => {
+    expect(() => createDeliveryStore({ maxDeliveries: 1.5 })).toThrow(/`maxDeliveries`/)
+    expect(() => createDeliveryStore({ maxBytes: -1 })).toThrow(/`maxBytes`/)
+    const store = createDeliveryStore()
+    expect(() => store.waitFor({ count: 0 })).toThrow(/count/)
+    expect(() => store.waitFor({ timeout: -5 })).toThrow(/timeout/)
+    expect(() => store.waitFor({ match: 'x' as never })).toThrow(/match/)
+  })
+
+  it('bounds a receiver and its endpoints with maxDeliveries and reports dropped', async () => {
+    receiver = await createReceiver({ maxDeliveries: 2 })
+    const ep = receiver.endpoint()
+    for (let i = 0; i < 5; i++)
+      await (await fetch(ep.url, { method: 'POST', body: String(i) })).text()
+    expect(receiver.deliveries.map((d) => d.text())).toEqual(['3', '4'])
+    expect(ep.deliveries.map((d) => d.text())).toEqual(['3', '4'])
+    expect(receiver.dropped).toBe(3)
+  })
+})
