@@ -1,0 +1,452 @@
+import { randomUUID } from 'node:crypto'
+import { toBytes } from '../crypto.js'
+import { HookwrightError, invalidOption } from '../errors.js'
+import { toSeconds } from '../schemes/define.js'
+import { getScheme } from '../schemes/registry.js'
+import type {
+  AnyScheme,
+  Payload,
+  SignedRequest,
+  TimeLike,
+  VerifyFailureReason,
+} from '../schemes/types.js'
+import { defaultContentType, lowerCaseHeaders } from '../sender/deliver.js'
+import { signatureVariants } from './variants.js'
+
+/**
+ * One request to throw at a receiver, and what a correct receiver does with it. Plain data,
+ * ready for `it.each` and `fetch(url, { method: 'POST', headers, body })`.
+ */
+export interface BadDelivery {
+  /** Stable kebab-case name: `tampered-body`, `timestamp-too-old`, … */
+  name: string
+  /** One sentence: what was changed and why a receiver must (or may) let it through. */
+  description: string
+  headers: Record<string, string>
+  body: string | Uint8Array<ArrayBuffer>
+  /** `accept`: answer 2xx. `reject`: answer anything else (401/400/409…), and do not process it. */
+  expect: 'reject' | 'accept'
+  /**
+   * What hookwright's own verifier says of the request (a `VerifyFailureReason`), or
+   * `replayed` for the replay case, whose signature is valid.
+   */
+  reason?: VerifyFailureReason | 'replayed'
+  /** Set when the scheme signs a URL that differs from the one given (Twilio's `bodySHA256`). */
+  url?: string
+  /**
+   * Send this request twice: the first must be accepted, and `expect` is about the second (a
+   * receiver may answer it non-2xx, or 2xx while ignoring it as a duplicate).
+   */
+  sendTwice?: true
+}
+
+export interface BadDeliveriesOptions {
+  payload: Payload
+  /** The signing secret (for asymmetric schemes, the private key). */
+  secret: string
+  /** The secret the receiver verifies with, when it differs (asymmetric schemes). Default `secret`. */
+  verifySecret?: string
+  /** The URL the cases will be sent to: needed by URL-signing schemes (Twilio). */
+  url?: string
+  /** The receiver's timestamp tolerance in seconds. Default: the scheme's. */
+  tolerance?: number
+  /** The time the receiver will check against. Default now. */
+  now?: TimeLike
+  /** The message id of the valid case (Standard Webhooks' `webhook-id`). Default a fresh one. */
+  id?: string
+}
+
+const OPTION_KEYS = new Set(['payload', 'secret', 'verifySecret', 'url', 'tolerance', 'now', 'id'])
+
+/**
+ * Every bad variant of a signed delivery, plus valid ones, for a scheme: tampered body, wrong
+ * secret, missing or malformed or empty signature, timestamps just outside (and just inside)
+ * the tolerance, a replayed message id, re-serialised JSON, the wrong signature version or
+ * algorithm, an empty body, and for token schemes wrong tokens of every kind.
+ *
+ * Accepted cases carry distinct message ids (the scheme's `id`, and a suffixed top-level `id`
+ * when the payload is an object that has one), so a receiver with replay protection accepts
+ * each of them once.
+ *
+ * @example
+ * it.each(badDeliveries('stripe', { payload, secret }))('$name', async (c) => {
+ *   const res = await fetch(url, { method: 'POST', headers: c.headers, body: c.body })
+ *   expect(res.ok).toBe(c.expect === 'accept')
+ * })
+ */
+export function badDeliveries(
+  scheme: string | AnyScheme,
+  options: BadDeliveriesOptions,
+): BadDelivery[] {
+  const s = getScheme(scheme)
+  if (options === null || typeof options !== 'object') {
+    invalidOption('badDeliveries(scheme, options)', 'an object { payload, secret, … }', options)
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) {
+      invalidOption(`badDeliveries({ ${key} })`, `one of ${[...OPTION_KEYS].join(', ')}`, key)
+    }
+  }
+  const { payload, secret, url } = options
+  if (typeof secret !== 'string' || secret.length === 0) {
+    throw new HookwrightError(
+      'HOOKWRIGHT_MISSING_SECRET',
+      'badDeliveries: `secret` must be a non-empty string' +
+        (secret === undefined ? ' (none was given).' : '.'),
+    )
+  }
+  if (payload === undefined || payload === null) {
+    invalidOption('payload', 'an object, a string or a Uint8Array', payload)
+  }
+  if (url !== undefined && (typeof url !== 'string' || !URL.canParse(url))) {
+    invalidOption('url', 'an absolute URL', url)
+  }
+  const verifySecret = options.verifySecret ?? secret
+  const now = toSeconds(options.now, 'now') ?? Math.floor(Date.now() / 1000)
+  const tolerance = options.tolerance ?? s.tolerance
+  if (tolerance !== undefined && (typeof tolerance !== 'number' || !(tolerance >= 0))) {
+    invalidOption('tolerance', 'a number of seconds >= 0', tolerance)
+  }
+  const baseId = options.id ?? `msg_${randomUUID().replace(/-/g, '')}`
+
+  const sign = (
+    p: Payload,
+    extra: { secret?: string; timestamp?: number; id?: string } = {},
+  ): SignedRequest & { url?: string } =>
+    s.sign({
+      payload: p,
+      secret: extra.secret ?? secret,
+      timestamp: extra.timestamp ?? now,
+      id: extra.id ?? baseId,
+      ...(url !== undefined ? { url } : {}),
+    })
+  const sigHeader = s.headers[0]!
+  const cases: BadDelivery[] = []
+  const add = (
+    name: string,
+    description: string,
+    signed: SignedRequest & { url?: string },
+    expect: 'accept' | 'reject',
+    extra: Partial<BadDelivery> = {},
+  ): void => {
+    const headers = {
+      // The valid delivery's type for every variant: an emptied or re-serialised body is still
+      // sent as what the receiver expects, so the case tests the signature, not body parsing.
+      'content-type': defaultContentType(valid.body),
+      ...lowerCaseHeaders(signed.headers),
+    }
+    const c: BadDelivery = { name, description, headers, body: signed.body, expect, ...extra }
+    if (signed.url !== undefined && signed.url !== url) c.url = signed.url
+    cases.push(c)
+  }
+
+  const valid = sign(payload)
+  const validHeaders = lowerCaseHeaders(valid.headers)
+  const withHeaders = (change: Record<string, string | undefined>): SignedRequest => {
+    const headers = { ...validHeaders }
+    for (const [k, v] of Object.entries(change)) {
+      if (v === undefined) delete headers[k]
+      else headers[k] = v
+    }
+    return { ...valid, headers }
+  }
+
+  add('valid', 'A correctly signed delivery: must be accepted.', valid, 'accept')
+
+  // A token scheme sends the secret itself (after an optional prefix such as "Bearer ").
+  const sent = validHeaders[sigHeader] ?? ''
+  if (sent.endsWith(secret)) {
+    addTokenCases(sent.slice(0, sent.length - secret.length))
+  } else {
+    addSignatureCases()
+  }
+  return cases.map((c) => withReason(c))
+
+  function addTokenCases(prefix: string): void {
+    add(
+      'missing-token',
+      `No ${sigHeader} header at all.`,
+      withHeaders({ [sigHeader]: undefined }),
+      'reject',
+    )
+    add(
+      'empty-token',
+      `The ${sigHeader} header is present but empty.`,
+      withHeaders({ [sigHeader]: prefix }),
+      'reject',
+    )
+    add(
+      'wrong-token',
+      'A token of the same length that differs in its last character.',
+      withHeaders({ [sigHeader]: prefix + changeLastChar(secret) }),
+      'reject',
+    )
+    add(
+      'token-too-short',
+      'The token without its last character: a prefix comparison would accept it.',
+      withHeaders({ [sigHeader]: prefix + (secret.slice(0, -1) || 'x') }),
+      'reject',
+    )
+    add(
+      'token-too-long',
+      'The token with one character more: a comparison of only the expected length would accept it.',
+      withHeaders({ [sigHeader]: `${prefix}${secret}x` }),
+      'reject',
+    )
+  }
+
+  function addSignatureCases(): void {
+    const bodyBytes = toBytes(valid.body)
+    add(
+      'tampered-body',
+      'One character of the body changed after signing: the signature no longer matches.',
+      { ...valid, body: tamper(valid.body) },
+      'reject',
+    )
+    add(
+      'wrong-secret',
+      'Signed with another secret of the same kind.',
+      sign(payload, { secret: s.generateSecret().signSecret }),
+      'reject',
+    )
+    add(
+      'missing-signature-header',
+      `No ${sigHeader} header.`,
+      withHeaders({ [sigHeader]: undefined }),
+      'reject',
+    )
+    for (const name of s.headers.slice(1)) {
+      if (validHeaders[name] === undefined) continue
+      add(
+        `missing-header-${name}`,
+        `No ${name} header.`,
+        withHeaders({ [name]: undefined }),
+        'reject',
+      )
+    }
+    add(
+      'malformed-signature-header',
+      `The ${sigHeader} header holds text that is not a signature at all.`,
+      withHeaders({ [sigHeader]: 'not-a-signature' }),
+      'reject',
+    )
+    add(
+      'empty-signature',
+      `The ${sigHeader} header keeps its prefix but the signature itself is empty.`,
+      withHeaders({ [sigHeader]: emptySignature(validHeaders[sigHeader] ?? '') }),
+      'reject',
+    )
+
+    if (tolerance !== undefined) addTimestampCases(tolerance)
+
+    add(
+      'replayed-message-id',
+      'A valid delivery sent twice: the first must be accepted; the second must be rejected or ' +
+        'ignored as a duplicate (same message id and body), never processed twice.',
+      sign(uniquePayload(payload, 'replay'), { id: `${baseId}_replay` }),
+      'reject',
+      { sendTwice: true },
+    )
+
+    const json = parseJson(bodyBytes)
+    if (json !== undefined && typeof json === 'object' && json !== null) {
+      const pretty = JSON.stringify(json, null, 2)
+      if (pretty !== bodyBytes.toString('utf8')) {
+        add(
+          'json-whitespace-changed',
+          'The body re-serialised with other whitespace after signing: a receiver that verifies ' +
+            'JSON.stringify(req.body) instead of the raw bytes accepts it.',
+          { ...valid, body: pretty },
+          'reject',
+        )
+      }
+      const reordered = reorderKeys(json)
+      if (reordered !== undefined && reordered !== bodyBytes.toString('utf8')) {
+        add(
+          'json-keys-reordered',
+          'The body re-serialised with its keys in another order after signing.',
+          { ...valid, body: reordered },
+          'reject',
+        )
+      }
+      const prettySigned = sign(JSON.stringify(uniquePayload(json, 'pretty'), null, 2), {
+        id: `${baseId}_pretty`,
+      })
+      add(
+        'valid-pretty-json',
+        'Correctly signed pretty-printed JSON (as Stripe sends it): accepted only by a receiver ' +
+          'that verifies the raw bytes rather than a re-serialisation.',
+        prettySigned,
+        'accept',
+      )
+    }
+
+    const variants = signatureVariants[s.name]
+    const input = { headers: validHeaders, body: bodyBytes, secret, url }
+    const version = variants?.wrongVersion?.(input)
+    if (version) {
+      add(
+        'wrong-version',
+        `The same signature labelled with another scheme version (${describeHeaders(version)}).`,
+        withHeaders(version),
+        'reject',
+      )
+    }
+    const algorithm = variants?.otherAlgorithm?.(input)
+    if (algorithm) {
+      add(
+        'other-algorithm',
+        `A real signature made with another algorithm (${describeHeaders(algorithm)}): a receiver that ` +
+          'lets the header choose the algorithm accepts it.',
+        withHeaders(algorithm),
+        'reject',
+      )
+    }
+    add(
+      'empty-body',
+      "An empty body with the valid delivery's signature headers.",
+      { ...valid, body: '' },
+      'reject',
+    )
+  }
+
+  function addTimestampCases(tol: number): void {
+    // A margin of a few seconds keeps the cases on their side of the edge while they travel.
+    const margin = tol >= 10 ? 5 : 1
+    add(
+      'timestamp-too-old',
+      `Validly signed ${tol + margin} s ago: just past the ${tol} s tolerance.`,
+      sign(payload, { timestamp: now - tol - margin }),
+      'reject',
+    )
+    const future = sign(payload, { timestamp: now + tol + margin })
+    // Only where the provider's own library refuses it: Stripe's accepts future timestamps, so
+    // no receiver built on it could pass this case.
+    const probe = s.generateSecret()
+    const futureProbe: SignedRequest & { url?: string } = s.sign({
+      payload,
+      secret: probe.signSecret,
+      timestamp: now + tol + margin,
+      id: baseId,
+      ...(url !== undefined ? { url } : {}),
+    })
+    const refused = !safeVerify(futureProbe, probe.verifySecret, futureProbe.url ?? url)?.ok
+    if (refused) {
+      add(
+        'timestamp-in-future',
+        `Validly signed ${tol + margin} s in the future: just past the tolerance on the other side.`,
+        future,
+        'reject',
+      )
+    }
+    if (tol >= 2 * margin) {
+      add(
+        'timestamp-just-inside',
+        `Validly signed ${tol - margin} s ago: inside the ${tol} s tolerance, so accepted.`,
+        sign(uniquePayload(payload, 'inside'), {
+          timestamp: now - tol + margin,
+          id: `${baseId}_inside`,
+        }),
+        'accept',
+      )
+    }
+  }
+
+  function safeVerify(
+    signed: SignedRequest,
+    key: string,
+    at: string | undefined,
+  ): { ok: boolean; reason?: VerifyFailureReason } | undefined {
+    try {
+      return s.verify({
+        headers: signed.headers,
+        body: signed.body,
+        secret: key,
+        now,
+        ...(tolerance !== undefined ? { tolerance } : {}),
+        ...(at !== undefined ? { url: at } : {}),
+      })
+    } catch {
+      return undefined
+    }
+  }
+
+  function withReason(c: BadDelivery): BadDelivery {
+    if (c.sendTwice) return { ...c, reason: 'replayed' }
+    const result = safeVerify(c, verifySecret, c.url ?? url)
+    return result && !result.ok && result.reason ? { ...c, reason: result.reason } : c
+  }
+}
+
+/** A copy of an object payload whose top-level string `id` is made unique, else the payload. */
+function uniquePayload(payload: unknown, suffix: string): Payload {
+  if (
+    payload !== null &&
+    typeof payload === 'object' &&
+    !Array.isArray(payload) &&
+    !(payload instanceof Uint8Array) &&
+    typeof (payload as { id?: unknown }).id === 'string'
+  ) {
+    return { ...(payload as object), id: `${(payload as { id: string }).id}_${suffix}` }
+  }
+  return payload as Payload
+}
+
+/** Changes the last letter or digit of the body, keeping JSON valid when it was. */
+function tamper(body: string | Uint8Array<ArrayBuffer>): string | Uint8Array<ArrayBuffer> {
+  const bytes = Buffer.from(toBytes(body))
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    const c = bytes[i]!
+    if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) {
+      bytes[i] = c === 0x39 ? 0x30 : c === 0x5a ? 0x41 : c === 0x7a ? 0x61 : c + 1
+      return typeof body === 'string' ? bytes.toString('utf8') : new Uint8Array(bytes)
+    }
+  }
+  return typeof body === 'string' ? `${body}x` : new Uint8Array([...bytes, 0x78])
+}
+
+function changeLastChar(token: string): string {
+  const last = token.at(-1) ?? 'a'
+  return token.slice(0, -1) + (last === 'a' ? 'b' : 'a')
+}
+
+/** The header with its signature text (the longest base64 or hex run) removed. */
+function emptySignature(value: string): string {
+  let longest = ''
+  for (const m of value.matchAll(/[A-Za-z0-9+/_-]{16,}={0,2}/g)) {
+    if (m[0].length > longest.length) longest = m[0]
+  }
+  return longest ? value.replace(longest, '') : ''
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+/** Compact JSON with every object's keys reversed, or undefined if no object has two keys. */
+function reorderKeys(value: unknown): string | undefined {
+  let changed = false
+  const reverse = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(reverse)
+    if (v !== null && typeof v === 'object') {
+      const keys = Object.keys(v)
+      if (keys.length > 1) changed = true
+      return Object.fromEntries(
+        keys.reverse().map((k) => [k, reverse((v as Record<string, unknown>)[k])]),
+      )
+    }
+    return v
+  }
+  const out = JSON.stringify(reverse(value))
+  return changed ? out : undefined
+}
+
+function describeHeaders(headers: Record<string, string>): string {
+  return Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v.length > 24 ? `${v.slice(0, 21)}...` : v}`)
+    .join('; ')
+}
