@@ -1,3 +1,5 @@
-// Placeholder entry so the build has its CLI target; the commands land with the receiver issue.
-console.error('hookwright: no commands yet')
-process.exitCode = 1
+// The `hookwright` bin: a thin entry; the commands live in ./commands and run in-process in tests.
+import { processIO } from './io.js'
+import { main } from './run.js'
+
+process.exitCode = await main(process.argv.slice(2), processIO())
