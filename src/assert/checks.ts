@@ -1,7 +1,7 @@
 import type { Delivery } from '../delivery.js'
-import { HookwrightError, invalidOption } from '../errors.js'
-import { getScheme, schemes } from '../schemes/registry.js'
-import type { SchemeName } from '../schemes/registry.js'
+import { invalidOption } from '../errors.js'
+import { resolveSchemeConfig, schemes } from '../schemes/registry.js'
+import type { SchemeConfig } from '../schemes/registry.js'
 import type { AnyScheme } from '../schemes/types.js'
 import { diffPartial, formatValue } from './partial.js'
 
@@ -44,14 +44,7 @@ export type HeaderExpectation =
   string | RegExp | ((value: string | undefined, delivery: Delivery) => boolean) | AcrossAttempts
 
 /** A signature check: a scheme by registry name (or value) and the secret or secrets to verify with. */
-export interface SignatureExpectation {
-  scheme: SchemeName | (string & {}) | AnyScheme
-  secret?: string
-  /** During a rotation: any one may match. */
-  secrets?: readonly string[]
-  /** Seconds; defaults to the scheme's own (the provider library's). */
-  tolerance?: number
-}
+export type SignatureExpectation = SchemeConfig
 
 /** How far apart consecutive deliveries may be from the expected gaps. */
 export interface RetryDelayOptions {
@@ -204,22 +197,12 @@ export function signatureCheck(
   expectation: SignatureExpectation,
   origin?: string,
 ): DeliveryCheck & { scheme: AnyScheme } {
-  if (expectation === null || typeof expectation !== 'object') {
-    invalidOption('withValidSignature(options)', 'an object with scheme and secret', expectation)
-  }
-  const scheme = getScheme(expectation.scheme)
-  const { secret, secrets, tolerance } = expectation
-  if (secret === undefined && secrets === undefined) {
-    throw new HookwrightError(
-      'HOOKWRIGHT_MISSING_SECRET',
-      'withValidSignature: pass `secret` (a string) or `secrets` (an array of strings).',
-    )
-  }
+  const { scheme, options } = resolveSchemeConfig(expectation, 'withValidSignature')
   return {
     scheme,
     description: `a valid ${scheme.name} signature`,
     misses(d) {
-      const result = verifyDelivery(d, scheme, { secret, secrets, tolerance }, origin)
+      const result = verifyDelivery(d, scheme, options, origin)
       return result.ok ? [] : [`signature (${scheme.name}): ${result.reason}: ${result.message}`]
     },
   }

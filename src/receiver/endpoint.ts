@@ -1,5 +1,5 @@
-import { HookwrightError, invalidOption } from '../errors.js'
-import { getScheme } from '../schemes/registry.js'
+import { invalidOption } from '../errors.js'
+import { resolveSchemeConfig } from '../schemes/registry.js'
 import type { VerifyOptions, VerifyResult } from '../schemes/types.js'
 import { createResponder, type Responder } from './script.js'
 import { createDeliveryStore, type DeliveryStoreOptions, type DeliveryStore } from './store.js'
@@ -136,32 +136,6 @@ class ReceiverEndpoint implements Endpoint {
 
 function makeVerify(verify: EndpointOptions['verify']): EndpointState['verify'] {
   if (verify === undefined) return undefined
-  if (verify === null || typeof verify !== 'object') {
-    invalidOption('verify', 'an object { scheme, secret | secrets, tolerance? }', verify)
-  }
-  const scheme = getScheme(verify.scheme)
-  const { secret, secrets, tolerance } = verify
-  if (secret === undefined && secrets === undefined) {
-    throw new HookwrightError(
-      'HOOKWRIGHT_MISSING_SECRET',
-      `Invalid option \`verify\`: give \`secret\` or \`secrets\` for the ${scheme.name} scheme.`,
-    )
-  }
-  if (secret !== undefined && typeof secret !== 'string') {
-    invalidOption('verify.secret', 'a string', secret, { secret: true })
-  }
-  if (
-    secrets !== undefined &&
-    (!Array.isArray(secrets) || !secrets.every((s) => typeof s === 'string'))
-  ) {
-    invalidOption('verify.secrets', 'a list of strings', secrets, { secret: true })
-  }
-  if (tolerance !== undefined && (typeof tolerance !== 'number' || !(tolerance >= 0))) {
-    invalidOption('verify.tolerance', 'a number of seconds >= 0', tolerance)
-  }
-  const base: Omit<VerifyOptions, 'headers' | 'body' | 'url'> = {}
-  if (secret !== undefined) base.secret = secret
-  if (secrets !== undefined) base.secrets = secrets
-  if (tolerance !== undefined) base.tolerance = tolerance
-  return (headers, body, url) => scheme.verify({ ...base, headers, body, url })
+  const { scheme, options } = resolveSchemeConfig(verify, 'verify')
+  return (headers, body, url) => scheme.verify({ ...options, headers, body, url })
 }

@@ -1,4 +1,4 @@
-import { HookwrightError } from '../errors.js'
+import { HookwrightError, invalidOption } from '../errors.js'
 import { github } from './github.js'
 import { shopify } from './shopify.js'
 import { slack } from './slack.js'
@@ -64,4 +64,53 @@ export function getScheme(name: string | AnyScheme): AnyScheme {
     'HOOKWRIGHT_UNKNOWN_SCHEME',
     `Unknown scheme ${JSON.stringify(name)}. Known schemes: ${schemeNames.join(', ')}.`,
   )
+}
+
+/** A scheme with the secret(s) to verify with: the `verify` of an endpoint, `withValidSignature`… */
+export interface SchemeConfig {
+  scheme: SchemeName | (string & {}) | AnyScheme
+  secret?: string
+  /** During a rotation: any one may match. */
+  secrets?: readonly string[]
+  /** Seconds; defaults to the scheme's own (the provider library's). */
+  tolerance?: number
+}
+
+/**
+ * Checks a scheme-and-secret config once, when it is given, so misuse throws at once naming
+ * `option` (e.g. `verify`), rather than on the first delivery. Returns the scheme and the fixed
+ * verify options to spread into each `verify` call.
+ */
+export function resolveSchemeConfig(
+  config: SchemeConfig,
+  option: string,
+): { scheme: AnyScheme; options: Pick<SchemeConfig, 'secret' | 'secrets' | 'tolerance'> } {
+  if (config === null || typeof config !== 'object') {
+    invalidOption(option, 'an object { scheme, secret | secrets, tolerance? }', config)
+  }
+  const scheme = getScheme(config.scheme)
+  const { secret, secrets, tolerance } = config
+  if (secret === undefined && secrets === undefined) {
+    throw new HookwrightError(
+      'HOOKWRIGHT_MISSING_SECRET',
+      `Invalid option \`${option}\`: pass \`secret\` or \`secrets\` for the ${scheme.name} scheme.`,
+    )
+  }
+  if (secret !== undefined && typeof secret !== 'string') {
+    invalidOption(`${option}.secret`, 'a string', secret, { secret: true })
+  }
+  if (
+    secrets !== undefined &&
+    (!Array.isArray(secrets) || !secrets.every((s) => typeof s === 'string'))
+  ) {
+    invalidOption(`${option}.secrets`, 'a list of strings', secrets, { secret: true })
+  }
+  if (tolerance !== undefined && (typeof tolerance !== 'number' || !(tolerance >= 0))) {
+    invalidOption(`${option}.tolerance`, 'a number of seconds >= 0', tolerance)
+  }
+  const options: Pick<SchemeConfig, 'secret' | 'secrets' | 'tolerance'> = {}
+  if (secret !== undefined) options.secret = secret
+  if (secrets !== undefined) options.secrets = secrets
+  if (tolerance !== undefined) options.tolerance = tolerance
+  return { scheme, options }
 }
