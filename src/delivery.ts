@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { brotliDecompressSync, gunzipSync, inflateSync, inflateRawSync } from 'node:zlib'
 import { HookwrightError } from './errors.js'
 import type { VerifyResult } from './schemes/types.js'
@@ -64,24 +65,76 @@ export interface DeliveryJSON extends Omit<DeliveryData, 'rawBody'> {
   bodyEncoding: 'base64'
 }
 
+/**
+ * A request as the receiver read it: the fields that cost nothing to keep. The id and the
+ * header object are made on first use, since most deliveries in a load are never looked at
+ * and every object kept per delivery is one more for the garbage collector to carry.
+ */
+export interface ReceivedRequest extends Omit<DeliveryData, 'id' | 'headers'> {
+  /** `IncomingMessage.rawHeaders`: names as sent, alternating with their values. */
+  rawHeaders: readonly string[]
+  /** The header object, when it was already needed (to verify a signature). */
+  headers: Record<string, string | string[]> | undefined
+}
+
 class DeliveryRecord implements Delivery {
-  id!: string
-  endpoint!: string | null
-  attempt!: number
-  receivedAt!: number
-  method!: string
-  path!: string
-  query!: Record<string, string | string[]>
-  headers!: Record<string, string | string[]>
-  rawBody!: Uint8Array
+  endpoint: string | null
+  attempt: number
+  receivedAt: number
+  method: string
+  path: string
+  query: Record<string, string | string[]>
+  rawBody: Uint8Array
   verification?: VerifyResult
-  response!: DeliveryResponse
+  response: DeliveryResponse
   error?: string
+  #id: string | undefined
+  #headers: Record<string, string | string[]> | undefined
+  #rawHeaders: string | readonly string[] | undefined
   #text: string | undefined
   #json: { value: unknown } | undefined
 
-  constructor(data: DeliveryData) {
-    Object.assign(this, data)
+  // Fields one by one (not Object.assign): the receiver makes one of these per request.
+  constructor(
+    d: Omit<DeliveryData, 'id' | 'headers'>,
+    id: string | undefined,
+    headers: Record<string, string | string[]> | undefined,
+    rawHeaders: readonly string[] | undefined,
+  ) {
+    this.#id = id
+    this.endpoint = d.endpoint
+    this.attempt = d.attempt
+    this.receivedAt = d.receivedAt
+    this.method = d.method
+    this.path = d.path
+    this.query = d.query
+    this.#headers = headers
+    this.#rawHeaders = rawHeaders && packHeaders(rawHeaders)
+    this.rawBody = d.rawBody
+    if (d.verification !== undefined) this.verification = d.verification
+    this.response = d.response
+    if (d.error !== undefined) this.error = d.error
+  }
+
+  get id(): string {
+    return (this.#id ??= randomUUID())
+  }
+
+  set id(id: string) {
+    this.#id = id
+  }
+
+  get headers(): Record<string, string | string[]> {
+    if (this.#headers === undefined) {
+      this.#headers = collectHeaders(unpackHeaders(this.#rawHeaders ?? []))
+      this.#rawHeaders = undefined
+    }
+    return this.#headers
+  }
+
+  set headers(headers: Record<string, string | string[]>) {
+    this.#headers = headers
+    this.#rawHeaders = undefined
   }
 
   text(): string {
@@ -120,6 +173,16 @@ class DeliveryRecord implements Delivery {
     return Array.isArray(value) ? value.join(', ') : value
   }
 
+  // id and headers are computed on first read (they are most of a delivery's garbage under load),
+  // so they live on the prototype; show them anyway when a delivery is logged.
+  [Symbol.for('nodejs.util.inspect.custom')](
+    _depth: number,
+    options: object,
+    inspect: (value: unknown, options: object) => string,
+  ): string {
+    return `Delivery ${inspect(toData(this), options)}`
+  }
+
   toJSON(): DeliveryJSON {
     const { rawBody, ...rest } = toData(this)
     return { ...rest, rawBody: Buffer.from(rawBody).toString('base64'), bodyEncoding: 'base64' }
@@ -146,7 +209,60 @@ function toData(d: DeliveryData): DeliveryData {
 
 /** Makes a `Delivery` from its fields. Every route into the harness goes through here. */
 export function createDelivery(data: DeliveryData): Delivery {
-  return new DeliveryRecord(toData(data))
+  return new DeliveryRecord(data, data.id, data.headers, undefined)
+}
+
+/** The receiver's way in: a `Delivery` that makes its id and header object when first read. */
+export function receivedDelivery(request: ReceivedRequest): Delivery {
+  return new DeliveryRecord(request, undefined, request.headers, request.rawHeaders)
+}
+
+// One string rather than the array of names and values: a kept delivery then costs the garbage
+// collector one object for its headers instead of two per header. The HTTP parser refuses a
+// line feed in a header, so it can separate them; the array is kept if one ever holds one.
+function packHeaders(raw: readonly string[]): string | readonly string[] {
+  for (const part of raw) if (part.includes('\n')) return raw
+  return raw.join('\n')
+}
+
+function unpackHeaders(packed: string | readonly string[]): readonly string[] {
+  if (typeof packed !== 'string') return packed
+  return packed.length === 0 ? [] : packed.split('\n')
+}
+
+/** Lower-case names; a repeated header keeps every value, in order. */
+export function collectHeaders(raw: readonly string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  for (let i = 0; i < raw.length; i += 2) addField(out, raw[i]!.toLowerCase(), raw[i + 1]!)
+  return out
+}
+
+/**
+ * Adds a field to a header or query object; a repeated name keeps every value, in order.
+ * Plain objects stay fast for V8 (a null prototype would not); Object.hasOwn and
+ * defineProperty keep a field named `__proto__` or `constructor` an ordinary field.
+ */
+export function addField(
+  out: Record<string, string | string[]>,
+  name: string,
+  value: string,
+): void {
+  if (!Object.hasOwn(out, name)) {
+    if (name === '__proto__') {
+      Object.defineProperty(out, name, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    } else {
+      out[name] = value
+    }
+    return
+  }
+  const prev = out[name]!
+  if (Array.isArray(prev)) prev.push(value)
+  else out[name] = [prev, value]
 }
 
 /** The inverse of `delivery.toJSON()`. */

@@ -2,7 +2,7 @@ import { invalidOption } from '../errors.js'
 import { resolveSchemeConfig } from '../schemes/registry.js'
 import type { VerifyOptions, VerifyResult } from '../schemes/types.js'
 import { createResponder, type Responder } from './script.js'
-import { createDeliveryStore, type DeliveryStoreOptions, type DeliveryStore } from './store.js'
+import { createCheckedStore, type DeliveryStore, type StoreBounds } from './store.js'
 import type { Delivery } from '../delivery.js'
 import type { Endpoint, EndpointOptions, WaitForOptions } from './types.js'
 
@@ -34,7 +34,7 @@ export function createEndpointState(
   context: {
     id: string
     origin: string
-    store: DeliveryStoreOptions
+    store: StoreBounds
     onClose(state: EndpointState): void
   },
 ): EndpointState {
@@ -72,10 +72,10 @@ export function createEndpointState(
   }
   const respond = createResponder(options.respond)
   const verify = makeVerify(options.verify)
-  const store = createDeliveryStore({
-    ...context.store,
-    label: options.name ? `endpoint "${options.name}" ${url}` : `endpoint ${url}`,
-  })
+  const store = createCheckedStore(
+    context.store,
+    options.name ? `endpoint "${options.name}" ${url}` : `endpoint ${url}`,
+  )
   const state: EndpointState = {
     endpoint: undefined as unknown as Endpoint,
     store,

@@ -16,6 +16,8 @@ export interface ResolvedStep {
 /** Maps an attempt number (1, 2, …) to the step that answers it. */
 export type Responder = (attempt: number) => ResolvedStep
 
+let answer200: Responder | undefined
+
 const STEP_KEYS = new Set(['status', 'body', 'headers', 'delayMs', 'retryAfter', 'action'])
 const EMPTY: Uint8Array = new Uint8Array(0)
 
@@ -34,8 +36,9 @@ export function createResponder(
   respond: RespondStep | readonly RespondStep[] | undefined,
   option = 'respond',
 ): Responder {
-  const list: readonly RespondStep[] =
-    respond === undefined ? [200] : Array.isArray(respond) ? respond : [respond as RespondStep]
+  // Most endpoints answer 200 to everything: they share one responder and one step.
+  if (respond === undefined) return (answer200 ??= createResponder(200))
+  const list: readonly RespondStep[] = Array.isArray(respond) ? respond : [respond as RespondStep]
   if (list.length === 0) {
     invalidOption(option, 'a step or a non-empty list of steps', respond)
   }

@@ -1,19 +1,22 @@
-import { randomBytes, randomUUID } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { randomBytes } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { clearTimeout, setImmediate, setTimeout } from 'node:timers'
 import {
-  createDelivery,
+  addField,
+  collectHeaders,
+  receivedDelivery,
   type Delivery,
-  type DeliveryData,
   type DeliveryResponse,
+  type ReceivedRequest,
 } from '../delivery.js'
 import { invalidOption } from '../errors.js'
 import { controlRoute } from '../remote/control.js'
 import type { VerifyResult } from '../schemes/types.js'
 import { createEndpointState, DEFAULT_MAX_BODY_BYTES, type EndpointState } from './endpoint.js'
 import type { ResolvedStep } from './script.js'
-import { createDeliveryStore, storeBounds, type DeliveryStore } from './store.js'
+import { createCheckedStore, storeBounds, type DeliveryStore } from './store.js'
 import type {
   Endpoint,
   EndpointOptions,
@@ -23,7 +26,15 @@ import type {
   WaitForOptions,
 } from './types.js'
 
-const OPTION_KEYS = new Set(['port', 'host', 'maxDeliveries', 'maxBytes', 'control', 'routes'])
+const OPTION_KEYS = new Set([
+  'port',
+  'host',
+  'maxDeliveries',
+  'maxBytes',
+  'control',
+  'routes',
+  'tls',
+])
 const ENDPOINT_PREFIX = '/h/'
 /** Unknown paths are counted per path for their attempt number; past this many, counting restarts. */
 const MAX_UNKNOWN_PATHS = 10_000
@@ -91,7 +102,21 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     }
   })
 
-  const server = createServer()
+  const tls = options.tls
+  if (tls !== undefined) {
+    const pem = (v: unknown) => typeof v === 'string' || v instanceof Uint8Array
+    if (tls === null || typeof tls !== 'object' || !pem(tls.key) || !pem(tls.cert)) {
+      invalidOption('tls', 'an object { key, cert } of PEM strings or Buffers', tls, {
+        secret: true,
+      })
+    }
+  }
+  // Same handler either way: HTTPS only changes the socket, and providers sign the same bytes.
+  const asPem = (v: string | Uint8Array) => (typeof v === 'string' ? v : Buffer.from(v))
+  const server: Server = tls
+    ? createHttpsServer({ key: asPem(tls.key), cert: asPem(tls.cert) })
+    : createServer()
+  const scheme = tls ? 'https' : 'http'
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(requestedPort, host, () => {
@@ -100,9 +125,10 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     })
   })
   const port = (server.address() as AddressInfo).port
-  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  const authorityOf = `${host.includes(':') ? `[${host}]` : host}:${port}`
+  const origin = `${scheme}://${authorityOf}`
   const label = `receiver ${origin}`
-  const store = createDeliveryStore({ ...storeOptions, label })
+  const store = createCheckedStore(storeOptions, label)
   const endpoints = new Map<string, EndpointState>()
   const unknownAttempts = new Map<string, number>()
   const listeners = new Set<Listener>()
@@ -208,7 +234,8 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
       error: 'body_too_large' | 'aborted' | undefined
     },
   ): void {
-    const headers = collectHeaders(req.rawHeaders)
+    // The header object is made only if something here needs it; the delivery makes it on demand.
+    let headers: Record<string, string | string[]> | undefined
     const method = req.method ?? 'GET'
     let attempt: number
     if (state) {
@@ -241,6 +268,7 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
       step = scripted = state.respond(attempt)
       if (state.verify) {
         try {
+          headers = collectHeaders(req.rawHeaders)
           verification = state.verify(headers, got.rawBody, requestUrl(req, headers))
         } catch (thrown) {
           // Schemes return failures as results; a throw is a bug, recorded and answered 500.
@@ -256,21 +284,21 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
         }
       }
     }
-    const data: DeliveryData = {
-      id: randomUUID(),
+    const data: ReceivedRequest = {
       endpoint: state ? state.endpoint.id : null,
       attempt,
       receivedAt: got.receivedAt,
       method,
       path: got.path,
       query: parseQuery(got.search),
+      rawHeaders: req.rawHeaders,
       headers,
       rawBody: got.rawBody,
       response: step === scripted ? responseFor(step) : toResponse(step),
     }
     if (verification !== undefined) data.verification = verification
     if (error !== undefined) data.error = error
-    record(createDelivery(data), state)
+    record(receivedDelivery(data), state)
     if (got.error === 'aborted') return
     if (step.delayMs > 0) {
       const run = (): void => {
@@ -291,9 +319,9 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
   /** The URL the sender used, as URL-signing schemes (Twilio) signed it. */
   function requestUrl(req: IncomingMessage, headers: Record<string, string | string[]>): string {
     const hostHeader = headers.host
-    const authority = (Array.isArray(hostHeader) ? hostHeader[0] : hostHeader) ?? origin.slice(7)
+    const authority = (Array.isArray(hostHeader) ? hostHeader[0] : hostHeader) ?? authorityOf
     const target = req.url ?? '/'
-    return target.startsWith('/') ? `http://${authority}${target}` : target
+    return target.startsWith('/') ? `${scheme}://${authority}${target}` : target
   }
 
   function perform(req: IncomingMessage, res: ServerResponse, step: ResolvedStep): void {
@@ -363,6 +391,7 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
   })
 
   async function shutDown(): Promise<void> {
+    const released = handleReleased(server)
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
     if (routes.length > 0) await Promise.allSettled(routes.map(async (route) => route.close?.()))
     if (delayed.size > 0 || hanging.size > 0 || reading.size > 0) {
@@ -378,10 +407,7 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     }
     server.closeAllConnections()
     await closed
-    // The listening handle is released in libuv's close phase, which follows the check phase:
-    // two turns through setImmediate guarantee it is gone when close() resolves.
-    await new Promise<void>((resolve) => setImmediate(resolve))
-    await new Promise<void>((resolve) => setImmediate(resolve))
+    await released
     const reason = `${label} was closed.`
     for (const state of endpoints.values()) state.store.close(reason)
     endpoints.clear()
@@ -394,6 +420,22 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0)
+
+/**
+ * Resolves when the listening handle is really gone, as `process.getActiveResourcesInfo()`
+ * sees it. The 'close' event comes earlier (on the next tick); libuv frees the handle in the
+ * close phase of the next loop turn. The handle's own close callback says exactly when; it
+ * must be asked for before `server.close()`, which closes the handle without one. Without
+ * that internal, two turns through setImmediate are enough (the close phase follows the
+ * check phase) at the cost of an extra turn.
+ */
+function handleReleased(server: Server): Promise<void> {
+  const handle = (server as { _handle?: { close?: (done: () => void) => void } })._handle
+  if (typeof handle?.close === 'function') {
+    return new Promise<void>((resolve) => handle.close!(resolve))
+  }
+  return new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)))
+}
 
 /** What the receiver object delegates to: the closures over the running server. */
 interface ReceiverCore {
@@ -465,18 +507,19 @@ class RunningReceiver implements Receiver {
 }
 
 // Endpoint ids are unguessable (a side-car receiver's paths act as capabilities); random bytes
-// are drawn in batches because one randomBytes call per endpoint dominated start-up cost.
-let idPool = Buffer.alloc(0)
+// are drawn and encoded in batches because one randomBytes call (or one base64 encoding) per
+// endpoint dominated start-up cost. 9 bytes are exactly 12 base64url characters.
+let idPool = ''
 let idOffset = 0
-const ID_BYTES = 9
+const ID_CHARS = 12
 
 function endpointId(): string {
-  if (idOffset + ID_BYTES > idPool.length) {
-    idPool = randomBytes(ID_BYTES * 256)
+  if (idOffset + ID_CHARS > idPool.length) {
+    idPool = randomBytes((ID_CHARS / 4) * 3 * 256).toString('base64url')
     idOffset = 0
   }
-  idOffset += ID_BYTES
-  return idPool.toString('base64url', idOffset - ID_BYTES, idOffset)
+  idOffset += ID_CHARS
+  return idPool.slice(idOffset - ID_CHARS, idOffset)
 }
 
 function fixed(status: number, contentType: string, text: string): ResolvedStep {
@@ -504,13 +547,6 @@ function concat(chunks: Buffer[], size: number): Uint8Array {
   return Buffer.concat(chunks, size)
 }
 
-/** Lower-case names; a repeated header keeps every value, in order. */
-function collectHeaders(raw: readonly string[]): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {}
-  for (let i = 0; i < raw.length; i += 2) addField(out, raw[i]!.toLowerCase(), raw[i + 1]!)
-  return out
-}
-
 // Every delivery keeps its query and response objects, and they are the same for most of
 // them: sharing frozen ones means fewer objects per delivery for the GC to carry.
 const NO_QUERY: Record<string, string | string[]> = Object.freeze({})
@@ -535,25 +571,4 @@ function parseQuery(search: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   for (const [key, value] of new URLSearchParams(search)) addField(out, key, value)
   return out
-}
-
-// Plain objects stay fast for V8 (a null prototype would not); Object.hasOwn and
-// defineProperty keep a field named `__proto__` or `constructor` an ordinary field.
-function addField(out: Record<string, string | string[]>, name: string, value: string): void {
-  if (!Object.hasOwn(out, name)) {
-    if (name === '__proto__') {
-      Object.defineProperty(out, name, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
-    } else {
-      out[name] = value
-    }
-    return
-  }
-  const prev = out[name]!
-  if (Array.isArray(prev)) prev.push(value)
-  else out[name] = [prev, value]
 }

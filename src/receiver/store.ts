@@ -61,7 +61,12 @@ interface Waiter {
  * const [first] = await store.waitFor({ match: (d) => d.method === 'POST', timeout: 1000 })
  */
 export function createDeliveryStore(options: DeliveryStoreOptions = {}): DeliveryStore {
-  return new BoundedStore(options)
+  return new BoundedStore(storeBounds(options), options.label ?? 'delivery store')
+}
+
+/** A store with bounds already checked by `storeBounds`: the receiver makes one per endpoint. */
+export function createCheckedStore(bounds: StoreBounds, label: string): DeliveryStore {
+  return new BoundedStore(bounds, label)
 }
 
 // A class rather than an object literal with getters: V8 builds literals with accessors on a
@@ -77,13 +82,13 @@ class BoundedStore implements DeliveryStore {
   #bytes = 0
   #dropped = 0
   #closedReason: string | undefined
-  readonly #waiters = new Set<Waiter>()
+  // Made by the first waitFor that has to wait: most stores never have a waiter.
+  #waiters: Set<Waiter> | undefined
 
-  constructor(options: DeliveryStoreOptions) {
-    const { maxDeliveries, maxBytes } = storeBounds(options)
-    this.#maxDeliveries = maxDeliveries
-    this.#maxBytes = maxBytes
-    this.label = options.label ?? 'delivery store'
+  constructor(bounds: StoreBounds, label: string) {
+    this.#maxDeliveries = bounds.maxDeliveries
+    this.#maxBytes = bounds.maxBytes
+    this.label = label
   }
 
   get deliveries(): readonly Delivery[] {
@@ -109,7 +114,7 @@ class BoundedStore implements DeliveryStore {
     ) {
       this.#dropOldest()
     }
-    if (this.#waiters.size === 0) return
+    if (this.#waiters === undefined || this.#waiters.size === 0) return
     for (const waiter of this.#waiters) {
       if (offer(waiter, delivery)) waiter.resolve(waiter.found)
     }
@@ -150,22 +155,24 @@ class BoundedStore implements DeliveryStore {
       }
       // node:timers, not the global: fake timers installed by the test must not freeze it.
       const timer = setTimeout(() => waiter.fail(this.#timeoutError(waiter, timeout)), timeout)
+      const waiters = (this.#waiters ??= new Set())
       waiter.resolve = (found) => {
-        this.#waiters.delete(waiter)
+        waiters.delete(waiter)
         clearTimeout(timer)
         resolve(found)
       }
       waiter.fail = (error) => {
-        this.#waiters.delete(waiter)
+        waiters.delete(waiter)
         clearTimeout(timer)
         reject(error)
       }
-      this.#waiters.add(waiter)
+      waiters.add(waiter)
     })
   }
 
   close(reason = `${this.label} is closed.`): void {
     this.#closedReason = reason
+    if (this.#waiters === undefined) return
     for (const waiter of this.#waiters) {
       waiter.fail(
         new HookwrightError('HOOKWRIGHT_CLOSED', `${reason} ${describeWait(waiter, this.label)}`),
@@ -233,11 +240,14 @@ function describeWait(waiter: Waiter, label: string): string {
   return `waiting for ${what}${matching} at ${label}.`
 }
 
-/** The bounds with their defaults, checked: throws `HOOKWRIGHT_INVALID_OPTION` naming the bad one. */
-export function storeBounds(options: DeliveryStoreOptions): {
+/** Bounds of a store, checked and with their defaults. */
+export interface StoreBounds {
   maxDeliveries: number
   maxBytes: number
-} {
+}
+
+/** The bounds with their defaults, checked: throws `HOOKWRIGHT_INVALID_OPTION` naming the bad one. */
+export function storeBounds(options: DeliveryStoreOptions): StoreBounds {
   const maxDeliveries = options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
   if (!Number.isInteger(maxDeliveries) || maxDeliveries < 1) {

@@ -85,6 +85,11 @@ export interface ReceiverOptions {
   port?: number
   /** Default 127.0.0.1. Bind other interfaces only on purpose. */
   host?: string
+  /**
+   * Serve HTTPS with this key and certificate (PEM), for senders that refuse plain HTTP.
+   * `url` then starts with `https://`; give the sender the certificate as a trusted CA.
+   */
+  tls?: { key: string | Uint8Array; cert: string | Uint8Array }
   /** Keep at most this many deliveries (oldest dropped first). Default 10,000. */
   maxDeliveries?: number
   /** Keep at most this many body bytes in all (oldest dropped first). Default 256 MiB. */
