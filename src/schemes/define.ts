@@ -79,6 +79,16 @@ export function defineScheme<S extends SignOptions, V extends VerifyOptions>(
     reason,
     message,
   })
+  // Built once per scheme, not per call: verify runs on every request. The fields are copied
+  // one by one because a spread into a literal is a slow path, and this runs per request.
+  const ok = (secretIndex: number, extra?: { timestamp?: number; id?: string }): VerifyOk => {
+    const result: VerifyOk = { ok: true, scheme: name, secretIndex }
+    if (extra !== undefined) {
+      if ('timestamp' in extra) result.timestamp = extra.timestamp
+      if ('id' in extra) result.id = extra.id
+    }
+    return result
+  }
   const verify = (options: V): VerifyResult => {
     if (options === null || typeof options !== 'object') {
       invalidOption(`${name}.verify(options)`, 'an object with headers, body and secret', options)
@@ -105,7 +115,7 @@ export function defineScheme<S extends SignOptions, V extends VerifyOptions>(
       now:
         options.now === undefined ? Math.floor(Date.now() / 1000) : toSeconds(options.now, 'now')!,
       fail,
-      ok: (secretIndex, extra) => ({ ok: true, scheme: name, secretIndex, ...extra }),
+      ok,
     })
   }
   return {

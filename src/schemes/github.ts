@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { hmac, safeIncludes } from '../crypto.js'
+import { hmac, matchHmac } from '../crypto.js'
 import { invalidOption } from '../errors.js'
 import { defineScheme } from './define.js'
 import type { SignOptions, VerifyOptions } from './types.js'
@@ -73,15 +73,12 @@ export const github = defineScheme<GithubSignOptions, GithubVerifyOptions>({
     }
     // GitHub signs the raw body alone; compare hex text so any changed character is bad_signature.
     const candidate = Buffer.from(header.slice(eq + 1), 'utf8')
-    const expected = ctx.secrets.map((secret) =>
-      Buffer.from(hmac(algorithm, secret, ctx.body).toString('hex'), 'utf8'),
-    )
-    const matched = safeIncludes(expected, candidate)
+    const matched = matchHmac(algorithm, 'hex', ctx.secrets, candidate, ctx.body)
     if (matched === -1) {
       return ctx.fail('bad_signature', 'The signature does not match the body and secret.')
     }
     const id = ctx.header('x-github-delivery')
-    return ctx.ok(matched, id ? { id } : {})
+    return id ? ctx.ok(matched, { id }) : ctx.ok(matched)
   },
 })
 

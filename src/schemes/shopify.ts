@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { hmac, safeIncludes } from '../crypto.js'
+import { hmac, matchHmac } from '../crypto.js'
 import { defineScheme } from './define.js'
 import type { SignOptions, VerifyOptions } from './types.js'
 
@@ -43,14 +43,11 @@ export const shopify = defineScheme<ShopifySignOptions, VerifyOptions>({
     if (!header) return ctx.fail('missing_header', 'The X-Shopify-Hmac-Sha256 header is missing.')
     // Shopify signs the raw body alone; compare base64 text so any changed character is bad_signature.
     const candidate = Buffer.from(header, 'utf8')
-    const expected = ctx.secrets.map((secret) =>
-      Buffer.from(hmac('sha256', secret, ctx.body).toString('base64'), 'utf8'),
-    )
-    const matched = safeIncludes(expected, candidate)
+    const matched = matchHmac('sha256', 'base64', ctx.secrets, candidate, ctx.body)
     if (matched === -1) {
       return ctx.fail('bad_signature', 'The HMAC does not match the body and secret.')
     }
     const id = ctx.header('x-shopify-webhook-id')
-    return ctx.ok(matched, id ? { id } : {})
+    return id ? ctx.ok(matched, { id }) : ctx.ok(matched)
   },
 })

@@ -1,4 +1,4 @@
-import { hmac, safeIncludes } from '../crypto.js'
+import { hmac, matchHmac } from '../crypto.js'
 import { checkTimestamp, defineScheme, parseTimestamp } from './define.js'
 import type { SignOptions, VerifyOptions } from './types.js'
 
@@ -50,10 +50,8 @@ export const slack = defineScheme<SignOptions, VerifyOptions>({
     }
     // Slack signs "v0:<timestamp header>:<raw body>"; compare hex text so any changed character is bad_signature.
     const candidate = Buffer.from(header.slice(eq + 1), 'utf8')
-    const expected = ctx.secrets.map((secret) =>
-      Buffer.from(hmac('sha256', secret, `v0:${timestampText}:`, ctx.body).toString('hex'), 'utf8'),
-    )
-    const matched = safeIncludes(expected, candidate)
+    const signed = `v0:${timestampText}:`
+    const matched = matchHmac('sha256', 'hex', ctx.secrets, candidate, signed, ctx.body)
     if (matched === -1) {
       return ctx.fail('bad_signature', 'The v0 signature does not match the body and secret.')
     }

@@ -7,7 +7,7 @@ import {
   verify as verifyBytes,
   type KeyObject,
 } from 'node:crypto'
-import { decodeStrict, hmac, safeEqual } from '../crypto.js'
+import { decodeStrict, hmac, hmacText, safeIncludesText } from '../crypto.js'
 import { invalidOption } from '../errors.js'
 import { checkTimestamp, defineScheme, parseTimestamp } from './define.js'
 import type { Scheme, SignOptions, VerifyOptions } from './types.js'
@@ -112,13 +112,21 @@ export const standardWebhooks: Scheme<StandardWebhooksSignOptions, VerifyOptions
       const v1: Buffer[] = []
       const v1a: string[] = []
       let otherVersions = 0
-      for (const entry of header.split(' ')) {
-        const comma = entry.indexOf(',')
-        if (comma <= 0) continue
-        const version = entry.slice(0, comma)
-        if (version === 'v1') v1.push(Buffer.from(entry.slice(comma + 1), 'utf8'))
-        else if (version === 'v1a') v1a.push(entry.slice(comma + 1))
-        else otherVersions++
+      // Space-separated `version,signature` entries, walked with indexOf: no array of entries.
+      // `comma` is the next ',' at or after `start` (-1: none left), searched again only once
+      // passed, so a hostile header of many entries without ',' is still read in linear time.
+      let comma = header.indexOf(',')
+      for (let start = 0; start <= header.length;) {
+        const space = header.indexOf(' ', start)
+        const end = space === -1 ? header.length : space
+        if (comma !== -1 && comma < start) comma = header.indexOf(',', start)
+        if (comma > start && comma < end) {
+          const version = header.slice(start, comma)
+          if (version === 'v1') v1.push(Buffer.from(header.slice(comma + 1, end), 'utf8'))
+          else if (version === 'v1a') v1a.push(header.slice(comma + 1, end))
+          else otherVersions++
+        }
+        start = end + 1
       }
       if (v1.length === 0 && v1a.length === 0) {
         return otherVersions > 0
@@ -166,12 +174,10 @@ function matchesAny(
   v1: readonly Buffer[],
   v1a: readonly string[],
 ): boolean {
-  let found = false
   if (key.kind === 'hmac') {
-    const expected = Buffer.from(hmac('sha256', key.key, prefix, body).toString('base64'), 'utf8')
-    for (const candidate of v1) if (safeEqual(expected, candidate)) found = true
-    return found
+    return safeIncludesText(hmacText('sha256', key.key, 'base64', prefix, body), v1)
   }
+  let found = false
   const publicKey = key.kind === 'ed25519-public' ? key.key : key.publicKey
   const data = v1a.length > 0 ? Buffer.concat([Buffer.from(prefix, 'utf8'), body]) : body
   for (const text of v1a) {

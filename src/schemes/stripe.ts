@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { hmac, safeIncludes } from '../crypto.js'
+import { hmac, matchHmac } from '../crypto.js'
 import { checkTimestamp, defineScheme, parseTimestamp } from './define.js'
 import type { SignOptions, VerifyOptions } from './types.js'
 
@@ -32,14 +32,22 @@ export const stripe = defineScheme<SignOptions, VerifyOptions>({
     let timestamp: number | undefined
     const v1: Buffer[] = []
     let otherSchemes = 0
-    for (const item of header.split(',')) {
-      const eq = item.indexOf('=')
-      if (eq <= 0) continue
-      const key = item.slice(0, eq).trim()
-      const value = item.slice(eq + 1).trim()
-      if (key === 't') timestamp = parseTimestamp(value)
-      else if (key === 'v1') v1.push(Buffer.from(value, 'utf8'))
-      else if (/^v\d+$/.test(key)) otherSchemes++
+    // Comma-separated `key=value` items, walked with indexOf rather than split: no array of items.
+    // `eq` is the next '=' at or after `start` (-1: none left), searched again only once passed,
+    // so a hostile header of many items without '=' is still read in linear time.
+    let eq = header.indexOf('=')
+    for (let start = 0; start <= header.length;) {
+      const comma = header.indexOf(',', start)
+      const end = comma === -1 ? header.length : comma
+      if (eq !== -1 && eq < start) eq = header.indexOf('=', start)
+      if (eq > start && eq < end) {
+        const key = header.slice(start, eq).trim()
+        const value = header.slice(eq + 1, end).trim()
+        if (key === 't') timestamp = parseTimestamp(value)
+        else if (key === 'v1') v1.push(Buffer.from(value, 'utf8'))
+        else if (/^v\d+$/.test(key)) otherSchemes++
+      }
+      start = end + 1
     }
     if (timestamp === undefined) {
       return ctx.fail('malformed_header', 'The Stripe-Signature header has no valid t=<timestamp>.')
@@ -50,14 +58,7 @@ export const stripe = defineScheme<SignOptions, VerifyOptions>({
         : ctx.fail('malformed_header', 'The Stripe-Signature header has no v1=<signature>.')
     }
     // Stripe signs "<t>.<raw body>"; compare hex text so any changed character is bad_signature.
-    const expected = ctx.secrets.map((secret) =>
-      Buffer.from(hmac('sha256', secret, `${timestamp}.`, ctx.body).toString('hex'), 'utf8'),
-    )
-    let matched = -1
-    for (const candidate of v1) {
-      const index = safeIncludes(expected, candidate)
-      if (index !== -1 && matched === -1) matched = index
-    }
+    const matched = matchHmac('sha256', 'hex', ctx.secrets, v1, `${timestamp}.`, ctx.body)
     if (matched === -1) {
       return ctx.fail('bad_signature', 'No v1 signature matches the body and secret.')
     }

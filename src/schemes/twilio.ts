@@ -1,5 +1,5 @@
 import { parse as parseQuery, stringify as stringifyQuery } from 'node:querystring'
-import { digest, hmac, safeEqual, safeIncludes } from '../crypto.js'
+import { digest, digestText, hmacText, matchHmac, safeEqualText } from '../crypto.js'
 import { invalidOption } from '../errors.js'
 import { defineScheme } from './define.js'
 import type { Payload, Scheme, SignOptions, SignedRequest, VerifyOptions } from './types.js'
@@ -62,9 +62,9 @@ export const twilio: TwilioScheme = (() => {
     sign({ options, body, bodyBytes }) {
       const format = signFormat(options)
       const url = signedUrl(options.url, format, bodyBytes)
-      const params = format === 'json' ? [] : formFields(body)
+      const fields = format === 'json' ? '' : fieldText(formFields(body))
       return {
-        [HEADER]: signature(options.secret, url, params),
+        [HEADER]: hmacText('sha1', options.secret, 'base64', url + fields),
         'content-type':
           format === 'json' ? 'application/json' : 'application/x-www-form-urlencoded',
       }
@@ -73,24 +73,34 @@ export const twilio: TwilioScheme = (() => {
       const url = requireUrl(ctx.options.url, 'twilio.verify')
       const header = ctx.header(HEADER)
       if (!header) return ctx.fail('missing_header', 'The X-Twilio-Signature header is missing.')
-      const bodyHash = new URL(url).searchParams.get('bodySHA256')
-      const params = bodyHash === null ? formFields(ctx.body) : []
-      const urls = candidateUrls(url)
+      const bodyHash = bodyHashOf(url)
+      const fields = bodyHash === null ? fieldText(formFields(ctx.body)) : ''
       // Compare base64 text, as the official library does, so any changed character fails.
-      const expected = ctx.secrets.flatMap((secret) =>
-        urls.map((candidate) => Buffer.from(signature(secret, candidate, params), 'utf8')),
-      )
-      const index = safeIncludes(expected, Buffer.from(header, 'utf8'))
+      const received = Buffer.from(header, 'utf8')
+      // The URL forms in the official library's order, stopping at the first that matches as it
+      // does: which form matched is no secret (the URL is public), and every secret is still
+      // compared for each form. The normalised forms cost a parse, so only on a miss.
+      let index = -1
+      for (const candidate of receivedForms(url)) {
+        index = matchHmac('sha1', 'base64', ctx.secrets, received, candidate + fields)
+        if (index !== -1) break
+      }
+      if (index === -1) {
+        for (const candidate of normalizedForms(url)) {
+          index = matchHmac('sha1', 'base64', ctx.secrets, received, candidate + fields)
+          if (index !== -1) break
+        }
+      }
       if (index === -1) {
         return ctx.fail('bad_signature', 'The signature does not match the URL, body and token.')
       }
       if (bodyHash !== null) {
-        const actual = Buffer.from(digest('sha256', ctx.body).toString('hex'), 'utf8')
-        if (!safeEqual(actual, Buffer.from(bodyHash, 'utf8'))) {
+        const actual = digestText('sha256', ctx.body, 'hex')
+        if (!safeEqualText(actual, Buffer.from(bodyHash, 'utf8'))) {
           return ctx.fail('bad_signature', 'The body does not match bodySHA256 in the URL.')
         }
       }
-      return ctx.ok(Math.floor(index / urls.length))
+      return ctx.ok(index)
     },
   })
   return {
@@ -117,6 +127,30 @@ function requireUrl(url: unknown, where: string): string {
     )
   }
   return url
+}
+
+// Printable ASCII other than `%` and `+`: text that URL parsing and query decoding leave as is.
+const PLAIN_URL = /^[\x21-\x24\x26-\x2a\x2c-\x7e]*$/
+
+/**
+ * `bodySHA256` from a URL's query, as `new URL(url).searchParams.get('bodySHA256')` reads it.
+ * In a plain URL (see PLAIN_URL) the query is the text between the first `?` and the next `#`
+ * and decoding changes nothing, so a scan gives the same answer without building a URL and
+ * its URLSearchParams, which cost as much as the HMAC itself. Anything else goes through `URL`.
+ */
+function bodyHashOf(url: string): string | null {
+  if (!PLAIN_URL.test(url)) return new URL(url).searchParams.get('bodySHA256')
+  const start = url.indexOf('?')
+  const fragment = url.indexOf('#')
+  if (start === -1 || (fragment !== -1 && fragment < start)) return null
+  const query = url.slice(start + 1, fragment === -1 ? url.length : fragment)
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=')
+    if ((eq === -1 ? pair : pair.slice(0, eq)) === 'bodySHA256') {
+      return eq === -1 ? '' : pair.slice(eq + 1)
+    }
+  }
+  return null
 }
 
 function signFormat(options: TwilioSignOptions): 'form' | 'json' {
@@ -172,38 +206,47 @@ function formFields(body: string | Uint8Array): Array<[string, string[]]> {
 }
 
 /**
- * URL, then each field name and value sorted by name; a repeated name's values are
- * de-duplicated and sorted, as the official library does.
+ * What Twilio signs after the URL: each field name and value, sorted by name; a repeated
+ * name's values are de-duplicated and sorted, as the official library does. Built once per
+ * request, whatever the number of secrets and URL forms tried.
  */
-function signature(token: string, url: string, fields: Array<[string, string[]]>): string {
-  let data = url
-  for (const [key, values] of [...fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+function fieldText(fields: Array<[string, string[]]>): string {
+  let data = ''
+  for (const [key, values] of fields.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     for (const value of [...new Set(values)].sort()) data += key + value
   }
-  return hmac('sha1', token, data).toString('base64')
+  return data
 }
 
 /**
- * The URLs the official `validateRequest` accepts for one request: as received, with and
- * without the scheme's default port (proxies add or drop it), then the `new URL()`-normalised
- * forms, with the query string re-encoded as Node's legacy `querystring` would.
+ * The URL as received, without and then with the scheme's default port (proxies add or drop
+ * it): the forms the official `validateRequest` tries first, since Twilio signed one of them.
  */
-function candidateUrls(url: string): string[] {
-  const normalized = new URL(url).toString()
-  const legacy = (u: string) => {
-    const q = u.indexOf('?')
-    if (q === -1 || q === u.length - 1) return u
-    return `${u.slice(0, q)}?${stringifyQuery(parseQuery(u.slice(q + 1)))}`
-  }
-  const all = [
-    withoutPort(url),
-    withPort(url),
-    withoutPort(normalized),
-    withPort(normalized),
-    legacy(withoutPort(normalized)),
-    legacy(withPort(normalized)),
-  ]
-  return [...new Set(all)]
+function receivedForms(url: string): string[] {
+  const parts = splitUrl(url)
+  if (!parts) return [url]
+  const bare = parts.scheme + parts.userInfo + parts.host + parts.rest
+  if (parts.port) return [bare, url]
+  const port = parts.scheme.toLowerCase() === 'https://' ? ':443' : ':80'
+  return [bare, parts.scheme + parts.userInfo + parts.host + port + parts.rest]
+}
+
+/**
+ * The forms the official library falls back to: the `new URL()`-normalised URL without and
+ * with the port, then the same with the query re-encoded as Node's legacy `querystring` would.
+ * Forms already tried by `receivedForms` are left out.
+ */
+function normalizedForms(url: string): string[] {
+  const forms = receivedForms(new URL(url).href)
+  const tried = receivedForms(url)
+  const all = new Set([...forms, ...forms.map(legacyQuery)])
+  return [...all].filter((form) => !tried.includes(form))
+}
+
+function legacyQuery(url: string): string {
+  const q = url.indexOf('?')
+  if (q === -1 || q === url.length - 1) return url
+  return `${url.slice(0, q)}?${stringifyQuery(parseQuery(url.slice(q + 1)))}`
 }
 
 interface UrlParts {
@@ -230,16 +273,4 @@ function splitUrl(url: string): UrlParts | undefined {
     port: colon === -1 ? '' : hostAndPort.slice(colon),
     rest: url.slice(prefix.length),
   }
-}
-
-function withoutPort(url: string): string {
-  const p = splitUrl(url)
-  return p ? p.scheme + p.userInfo + p.host + p.rest : url
-}
-
-function withPort(url: string): string {
-  const p = splitUrl(url)
-  if (!p || p.port) return url
-  const port = p.scheme.toLowerCase() === 'https://' ? ':443' : ':80'
-  return p.scheme + p.userInfo + p.host + port + p.rest
 }
