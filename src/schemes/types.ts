@@ -73,6 +73,12 @@ export type VerifyFailureReason =
   | 'missing_secret'
   | 'unsupported_version'
 
+/**
+ * Every `VerifyFailureReason`, for exhaustive tests and for mapping reasons to responses.
+ *
+ * @example
+ * it.each(verifyFailureReasons)('%s answers 401', (reason) => …)
+ */
 export const verifyFailureReasons: readonly VerifyFailureReason[] = [
   'missing_header',
   'malformed_header',
