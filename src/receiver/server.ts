@@ -130,12 +130,13 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
   const label = `receiver ${origin}`
   const store = createCheckedStore(storeOptions, label)
   const endpoints = new Map<string, EndpointState>()
-  const unknownAttempts = new Map<string, number>()
+  // Made on first use, as most receivers never see an unknown path, a delay or a hang.
+  let unknownAttempts: Map<string, number> | undefined
   const listeners = new Set<Listener>()
   /** Requests whose body is still being read (close() cuts them off; they record as aborted). */
   const reading = new Set<IncomingMessage>()
-  const delayed = new Map<ReturnType<typeof setTimeout>, () => void>()
-  const hanging = new Set<ServerResponse>()
+  let delayed: Map<ReturnType<typeof setTimeout>, () => void> | undefined
+  let hanging: Set<ServerResponse> | undefined
   let closing: Promise<void> | undefined
 
   function record(delivery: Delivery, state: EndpointState | undefined): void {
@@ -241,6 +242,7 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     if (state) {
       attempt = ++state.attempts
     } else {
+      unknownAttempts ??= new Map()
       if (unknownAttempts.size >= MAX_UNKNOWN_PATHS) unknownAttempts.clear()
       attempt = (unknownAttempts.get(got.path) ?? 0) + 1
       unknownAttempts.set(got.path, attempt)
@@ -301,15 +303,16 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     record(receivedDelivery(data), state)
     if (got.error === 'aborted') return
     if (step.delayMs > 0) {
+      const waiting = (delayed ??= new Map())
       const run = (): void => {
-        delayed.delete(timer)
+        waiting.delete(timer)
         perform(req, res, step)
       }
       // node:timers, so a test's fake timers do not freeze a scripted delay.
       const timer = setTimeout(run, step.delayMs)
-      delayed.set(timer, run)
+      waiting.set(timer, run)
       res.once('close', () => {
-        if (delayed.delete(timer)) clearTimeout(timer)
+        if (waiting.delete(timer)) clearTimeout(timer)
       })
     } else {
       perform(req, res, step)
@@ -329,8 +332,9 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     if (step.action === 'reset') {
       resetSocket(req.socket)
     } else if (step.action === 'hang') {
-      hanging.add(res)
-      res.once('close', () => hanging.delete(res))
+      const hung = (hanging ??= new Set())
+      hung.add(res)
+      res.once('close', () => hung.delete(res))
     } else {
       res.statusCode = step.status
       for (const name in step.headers) res.setHeader(name, step.headers[name]!)
@@ -391,23 +395,25 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
   })
 
   async function shutDown(): Promise<void> {
-    const released = handleReleased(server)
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
     if (routes.length > 0) await Promise.allSettled(routes.map(async (route) => route.close?.()))
-    if (delayed.size > 0 || hanging.size > 0 || reading.size > 0) {
+    if (delayed?.size || hanging?.size || reading.size > 0) {
       // Delayed answers go out now; hanging requests and unfinished bodies are cut off.
-      for (const [timer, run] of delayed) {
+      for (const [timer, run] of delayed ?? []) {
         clearTimeout(timer)
         run()
       }
-      for (const res of hanging) res.socket?.destroy()
+      for (const res of hanging ?? []) res.socket?.destroy()
       for (const req of reading) req.socket.destroy()
       // Let answers just written reach the socket before the remaining connections go.
       await new Promise<void>((resolve) => setImmediate(resolve))
     }
     server.closeAllConnections()
+    // Resolves as node's own close callback does: the port and every socket's file descriptor
+    // are closed by now; libuv frees the listening handle's memory at the end of this loop turn.
     await closed
-    await released
+    // The closed server lives on until libuv frees its handle; it need not keep all this alive.
+    server.off('request', onRequest)
     const reason = `${label} was closed.`
     for (const state of endpoints.values()) state.store.close(reason)
     endpoints.clear()
@@ -420,22 +426,6 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0)
-
-/**
- * Resolves when the listening handle is really gone, as `process.getActiveResourcesInfo()`
- * sees it. The 'close' event comes earlier (on the next tick); libuv frees the handle in the
- * close phase of the next loop turn. The handle's own close callback says exactly when; it
- * must be asked for before `server.close()`, which closes the handle without one. Without
- * that internal, two turns through setImmediate are enough (the close phase follows the
- * check phase) at the cost of an extra turn.
- */
-function handleReleased(server: Server): Promise<void> {
-  const handle = (server as { _handle?: { close?: (done: () => void) => void } })._handle
-  if (typeof handle?.close === 'function') {
-    return new Promise<void>((resolve) => handle.close!(resolve))
-  }
-  return new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)))
-}
 
 /** What the receiver object delegates to: the closures over the running server. */
 interface ReceiverCore {

@@ -1,11 +1,8 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { expect, it } from 'vitest'
-
-const root = fileURLToPath(new URL('../..', import.meta.url))
+import { runVitest } from '../vitest-child.js'
 
 interface Report {
   setupPid: number
@@ -25,29 +22,10 @@ it(
   async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hookwright-workers-'))
     const reportFile = join(dir, 'report.json')
-    // The child is a vitest run of its own: nothing of this run's worker state may leak into it.
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(([key]) => !/^(VITEST|TINYPOOL)/.test(key)),
+    const { code, output } = await runVitest(
+      ['--config', 'test/remote/workers/vitest.config.ts', '--pool', 'forks', '--maxWorkers', '2'],
+      { HOOKWRIGHT_WORKERS_REPORT: reportFile },
     )
-    env.HOOKWRIGHT_WORKERS_REPORT = reportFile
-    const child = spawn(
-      process.execPath,
-      [
-        'node_modules/vitest/vitest.mjs',
-        'run',
-        '--config',
-        'test/remote/workers/vitest.config.ts',
-        '--pool',
-        'forks',
-        '--maxWorkers',
-        '2',
-      ],
-      { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
     try {
       expect({ code, output }).toMatchObject({ code: 0 })
       expect(output).toMatch(/Test Files\s+.*2 passed/)
