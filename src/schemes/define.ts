@@ -262,6 +262,29 @@ function formatHeaderValue(value: unknown): string {
   return Array.isArray(value) ? value.map(String).join(', ') : String(value)
 }
 
+/**
+ * Calls `visit(key, value)` for each `key<pairSep>value` item of a `<itemSep>`-separated header,
+ * in order, as Stripe's `t=…,v1=…` and Standard Webhooks' `v1,… v1a,…` are written. Items with
+ * no `pairSep` or an empty key are skipped; keys and values are passed as written (untrimmed).
+ * Walked with indexOf rather than split, so no array of items is made, and in linear time even
+ * for a hostile header of many items without `pairSep`: the next `pairSep` is searched for again
+ * only once the walk has passed it.
+ */
+export function eachHeaderPair(
+  header: string,
+  itemSep: string,
+  pairSep: string,
+  visit: (key: string, value: string) => void,
+): void {
+  let sep = header.indexOf(pairSep)
+  for (let start = 0; start <= header.length;) {
+    const next = header.indexOf(itemSep, start)
+    const end = next === -1 ? header.length : next
+    if (sep !== -1 && sep < start) sep = header.indexOf(pairSep, start)
+    if (sep > start && sep < end) visit(header.slice(start, sep), header.slice(sep + 1, end))
+    start = end + 1
+  }
+}
 /** Parses a header of Unix seconds strictly: digits only. */
 export function parseTimestamp(text: string): number | undefined {
   return /^\d{1,12}$/.test(text) ? Number(text) : undefined

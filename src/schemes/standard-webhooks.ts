@@ -9,7 +9,7 @@ import {
 } from 'node:crypto'
 import { decodeStrict, hmac, hmacText, safeIncludesText } from '../crypto.js'
 import { invalidOption } from '../errors.js'
-import { checkTimestamp, defineScheme, parseTimestamp } from './define.js'
+import { checkTimestamp, defineScheme, eachHeaderPair, parseTimestamp } from './define.js'
 import type { Scheme, SignOptions, VerifyOptions } from './types.js'
 
 export interface StandardWebhooksSignOptions extends SignOptions {
@@ -112,22 +112,11 @@ export const standardWebhooks: Scheme<StandardWebhooksSignOptions, VerifyOptions
       const v1: Buffer[] = []
       const v1a: string[] = []
       let otherVersions = 0
-      // Space-separated `version,signature` entries, walked with indexOf: no array of entries.
-      // `comma` is the next ',' at or after `start` (-1: none left), searched again only once
-      // passed, so a hostile header of many entries without ',' is still read in linear time.
-      let comma = header.indexOf(',')
-      for (let start = 0; start <= header.length;) {
-        const space = header.indexOf(' ', start)
-        const end = space === -1 ? header.length : space
-        if (comma !== -1 && comma < start) comma = header.indexOf(',', start)
-        if (comma > start && comma < end) {
-          const version = header.slice(start, comma)
-          if (version === 'v1') v1.push(Buffer.from(header.slice(comma + 1, end), 'utf8'))
-          else if (version === 'v1a') v1a.push(header.slice(comma + 1, end))
-          else otherVersions++
-        }
-        start = end + 1
-      }
+      eachHeaderPair(header, ' ', ',', (version, signature) => {
+        if (version === 'v1') v1.push(Buffer.from(signature, 'utf8'))
+        else if (version === 'v1a') v1a.push(signature)
+        else otherVersions++
+      })
       if (v1.length === 0 && v1a.length === 0) {
         return otherVersions > 0
           ? ctx.fail(

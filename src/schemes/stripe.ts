@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { hmac, matchHmac } from '../crypto.js'
-import { checkTimestamp, defineScheme, parseTimestamp } from './define.js'
+import { checkTimestamp, defineScheme, eachHeaderPair, parseTimestamp } from './define.js'
 import type { SignOptions, VerifyOptions } from './types.js'
 
 const HEADER = 'stripe-signature'
@@ -32,23 +32,12 @@ export const stripe = defineScheme<SignOptions, VerifyOptions>({
     let timestamp: number | undefined
     const v1: Buffer[] = []
     let otherSchemes = 0
-    // Comma-separated `key=value` items, walked with indexOf rather than split: no array of items.
-    // `eq` is the next '=' at or after `start` (-1: none left), searched again only once passed,
-    // so a hostile header of many items without '=' is still read in linear time.
-    let eq = header.indexOf('=')
-    for (let start = 0; start <= header.length;) {
-      const comma = header.indexOf(',', start)
-      const end = comma === -1 ? header.length : comma
-      if (eq !== -1 && eq < start) eq = header.indexOf('=', start)
-      if (eq > start && eq < end) {
-        const key = header.slice(start, eq).trim()
-        const value = header.slice(eq + 1, end).trim()
-        if (key === 't') timestamp = parseTimestamp(value)
-        else if (key === 'v1') v1.push(Buffer.from(value, 'utf8'))
-        else if (/^v\d+$/.test(key)) otherSchemes++
-      }
-      start = end + 1
-    }
+    eachHeaderPair(header, ',', '=', (rawKey, rawValue) => {
+      const key = rawKey.trim()
+      if (key === 't') timestamp = parseTimestamp(rawValue.trim())
+      else if (key === 'v1') v1.push(Buffer.from(rawValue.trim(), 'utf8'))
+      else if (/^v\d+$/.test(key)) otherSchemes++
+    })
     if (timestamp === undefined) {
       return ctx.fail('malformed_header', 'The Stripe-Signature header has no valid t=<timestamp>.')
     }
