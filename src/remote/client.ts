@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Agent, request } from 'undici'
+import type { request as undiciRequest } from 'undici'
 import { deliveryFromJSON, type Delivery, type DeliveryJSON } from '../delivery.js'
 import { HookwrightError, invalidOption, type HookwrightErrorCode } from '../errors.js'
 import { createDeliveryStore, type DeliveryStore } from '../receiver/store.js'
@@ -9,6 +9,7 @@ import type {
   EndpointOptions,
   WaitForOptions,
 } from '../receiver/types.js'
+import { loadUndici } from '../undici.js'
 import { CONTROL_PREFIX, type ControlInfo, type EndpointJSON } from './control.js'
 
 /** Options of `connectReceiver`. */
@@ -115,6 +116,7 @@ export async function connectReceiver(
     maxDeliveries: options.maxDeliveries,
     maxBytes: options.maxBytes,
   })
+  const { Agent, request } = await loadUndici()
   const agent = new Agent({ headersTimeout: timeout, connectTimeout: timeout })
   const endpoints = new Map<
     string,
@@ -145,7 +147,7 @@ export async function connectReceiver(
   ): Promise<T | undefined> {
     const target = new URL(`${CONTROL_PREFIX.slice(1)}${path}`, base)
     const what = `${method} ${target.pathname}${target.search}`
-    let res: Awaited<ReturnType<typeof request>>
+    let res: Awaited<ReturnType<typeof undiciRequest>>
     try {
       res = await request(target, {
         method: method as 'GET',
@@ -242,7 +244,7 @@ export async function connectReceiver(
     const what = `GET ${target.pathname}${target.search}`
     const headers: Record<string, string> = { ...authHeaders, accept: 'text/event-stream' }
     if (resume && lastId !== undefined) headers['last-event-id'] = lastId
-    let res: Awaited<ReturnType<typeof request>>
+    let res: Awaited<ReturnType<typeof undiciRequest>>
     try {
       res = await request(target, {
         dispatcher: agent,

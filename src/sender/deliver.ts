@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks'
 import { clearTimeout, setTimeout } from 'node:timers'
-import { request, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { invalidOption } from '../errors.js'
+import { loadUndici } from '../undici.js'
 
 /** Why a request got no HTTP answer: `timeout`, or a connection failure such as `ECONNREFUSED`. */
 export interface DeliverError {
@@ -33,6 +34,7 @@ export interface DeliverRequest {
  * a 3xx as a failed delivery.
  */
 export async function deliver(url: string, req: DeliverRequest): Promise<DeliverOutcome> {
+  const { request } = await loadUndici()
   const controller = new AbortController()
   let timedOut = false
   // node:timers: a test's fake timers must not stop the per-attempt deadline.
