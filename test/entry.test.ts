@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { build } from 'tsup'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildLikePackage } from './tsup-build.js'
 
 // Which packages each entry point loads when it is imported, as a user's `import` would load
 // them: the entries are bundled as tsup bundles them (dependencies left outside), then imported
@@ -49,18 +49,11 @@ beforeAll(async () => {
   rmSync(work, { recursive: true, force: true })
   mkdirSync(work, { recursive: true })
   writeFileSync(join(work, 'package.json'), JSON.stringify({ type: 'module' }))
-  await build({
-    entry: { index: join(root, 'src/index.ts'), msw: join(root, 'src/msw.ts') },
-    outDir: work,
-    format: ['esm'],
-    shims: true,
-    splitting: true,
-    treeshake: true,
-    target: 'node20',
-    dts: false,
-    silent: true,
-    config: false,
-  })
+  await buildLikePackage(
+    { index: join(root, 'src/index.ts'), msw: join(root, 'src/msw.ts') },
+    work,
+    ['esm'],
+  )
 }, 60_000)
 
 afterAll(() => rmSync(work, { recursive: true, force: true }))
