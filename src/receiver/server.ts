@@ -130,11 +130,11 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
   const label = `receiver ${origin}`
   const store = createCheckedStore(storeOptions, label)
   const endpoints = new Map<string, EndpointState>()
-  // Made on first use, as most receivers never see an unknown path, a delay or a hang.
-  let unknownAttempts: Map<string, number> | undefined
   const listeners = new Set<Listener>()
   /** Requests whose body is still being read (close() cuts them off; they record as aborted). */
   const reading = new Set<IncomingMessage>()
+  // Made on first use, as most receivers never see an unknown path, a delay or a hang.
+  let unknownAttempts: Map<string, number> | undefined
   let delayed: Map<ReturnType<typeof setTimeout>, () => void> | undefined
   let hanging: Set<ServerResponse> | undefined
   let closing: Promise<void> | undefined
