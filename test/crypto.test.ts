@@ -162,7 +162,7 @@ describe('decodeStrict: canonical text only', () => {
     expect(decodeStrict('QUI', 'base64url')).toEqual(Buffer.from('AB'))
     expect(decodeStrict('', 'base64url')).toEqual(Buffer.alloc(0))
     // One character past a group of four is no whole byte.
-    for (const bad of ['Q', 'QUJDR', '+/8B', 'QQ==', 'a b']) {
+    for (const bad of ['Q', 'QUJDR', '+/8B', 'ab+c', 'QQ==', 'a b']) {
       expect({ bad, decoded: decodeStrict(bad, 'base64url') }).toEqual({ bad, decoded: undefined })
     }
   })

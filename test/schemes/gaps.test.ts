@@ -34,7 +34,7 @@ function thrown(run: () => unknown): HookwrightError {
 describe('options every scheme checks the same way', () => {
   it('verifyOrThrow returns the success result of verify', () => {
     const { headers, body } = stripe.sign({ payload, secret, timestamp: now })
-    expect(stripe.verifyOrThrow({ headers, body, secret, now })).toEqual({
+    expect(stripe.verifyOrThrow({ headers, body, secret, now })).toStrictEqual({
       ok: true,
       scheme: 'stripe',
       secretIndex: 0,
@@ -267,7 +267,7 @@ describe('header lookup', () => {
       [['X-Webhook-Token', 't0k']] as Array<[string, string]>,
       new Headers({ 'X-Webhook-Token': 't0k' }),
     ]) {
-      expect(token.verify({ headers, body, secret: 't0k' })).toEqual({
+      expect(token.verify({ headers, body, secret: 't0k' })).toStrictEqual({
         ok: true,
         scheme: 'token',
         secretIndex: 0,
@@ -345,14 +345,14 @@ describe('github', () => {
 
   it('reports the delivery id only when the request carries one', () => {
     const signed = github.sign({ payload: body, secret, id: 'd-9' })
-    expect(github.verify({ ...signed, secret })).toEqual({
+    expect(github.verify({ ...signed, secret })).toStrictEqual({
       ok: true,
       scheme: 'github',
       secretIndex: 0,
       id: 'd-9',
     })
     const headers = { 'x-hub-signature-256': signed.headers['x-hub-signature-256']! }
-    expect(github.verify({ headers, body, secret })).toEqual({
+    expect(github.verify({ headers, body, secret })).toStrictEqual({
       ok: true,
       scheme: 'github',
       secretIndex: 0,
