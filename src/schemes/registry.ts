@@ -2,7 +2,7 @@ import { HookwrightError, invalidOption } from '../errors.js'
 import { github } from './github.js'
 import { shopify } from './shopify.js'
 import { slack } from './slack.js'
-import { standardWebhooks } from './standard-webhooks.js'
+import { standardWebhooks, svix } from './standard-webhooks.js'
 import { stripe } from './stripe.js'
 import { discord } from './discord.js'
 import { hmac } from './hmac.js'
@@ -25,6 +25,7 @@ export const schemes = {
   stripe,
   github,
   standardWebhooks,
+  svix,
   shopify,
   slack,
   twilio,
