@@ -105,7 +105,7 @@ describe('standardWebhooks', () => {
     expect(
       check({ ...headers, 'webhook-signature': 'v2,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=' }),
     ).toBe('unsupported_version')
-    expect(standardWebhooks.verify({ headers, body, secret: '', now })).toMatchObject({
+    expect(standardWebhooks.verify({ headers, body, secrets: [''], now })).toMatchObject({
       reason: 'missing_secret',
     })
   })
