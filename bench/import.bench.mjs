@@ -36,7 +36,10 @@ const bare = ['-e', '0']
 /** Wall time of one whole `node` process, in ms; a failing contender stops the bench. */
 function run(args) {
   const start = process.hrtime.bigint()
-  const child = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawnSync(process.execPath, args, {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   const ms = Number(process.hrtime.bigint() - start) / 1e6
   if (child.status !== 0) {
     throw new Error(`node ${args.join(' ')} failed (${child.status}): ${child.stderr}`)

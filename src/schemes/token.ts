@@ -39,11 +39,11 @@ const tokenConfig: Record<keyof TokenConfig, OptionRule> = {
 }
 
 function createToken(config: TokenConfig): TokenScheme {
-  const { name = 'token', header, prefix = '' } = parseConfig<TokenConfig>(
-    tokenConfig,
-    config,
-    'token.with',
-  )
+  const {
+    name = 'token',
+    header,
+    prefix = '',
+  } = parseConfig<TokenConfig>(tokenConfig, config, 'token.with')
   const lower = header.toLowerCase()
   const scheme = defineScheme({
     name,
