@@ -15,6 +15,7 @@ export type HookwrightErrorCode =
   | 'HOOKWRIGHT_SEND_FAILED'
   | 'HOOKWRIGHT_ASSERTION'
   | 'HOOKWRIGHT_INVALID_BODY'
+  | 'HOOKWRIGHT_MOVED'
 
 /**
  * Every error hookwright throws on purpose. `code` is stable across versions.
