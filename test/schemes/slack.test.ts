@@ -66,7 +66,7 @@ describe('slack', () => {
     expect(reason({ ...headers, 'x-slack-signature': `v1=${sig.slice(3)}` })).toBe(
       'unsupported_version',
     )
-    expect(slack.verify({ headers, body, secret: '', now })).toMatchObject({
+    expect(slack.verify({ headers, body, secrets: [''], now })).toMatchObject({
       reason: 'missing_secret',
     })
   })
