@@ -113,6 +113,33 @@ describe('options every scheme checks the same way', () => {
     expect(at(-3600)).toBe('ok')
   })
 
+  it('signs at the current time and checks against it when no time is given', () => {
+    const before = Math.floor(Date.now() / 1000)
+    const { headers, body } = stripe.sign({ payload, secret })
+    const after = Math.floor(Date.now() / 1000)
+    const t = Number(/^t=(\d+),/.exec(headers['stripe-signature']!)?.[1])
+    expect(t).toBeGreaterThanOrEqual(before)
+    expect(t).toBeLessThanOrEqual(after)
+    expect(stripe.verify({ headers, body, secret })).toMatchObject({ ok: true, timestamp: t })
+    const stale = stripe.sign({ payload, secret, timestamp: before - 3600 })
+    expect(reasonOf(stripe.verify({ ...stale, secret }))).toBe('timestamp_too_old')
+  })
+
+  it('says how far out of tolerance a timestamp is, in either direction', () => {
+    const message = (offset: number) => {
+      const sw = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+      const signed = standardWebhooks.sign({ payload, secret: sw, timestamp: now + offset })
+      const result = standardWebhooks.verify({ ...signed, secret: sw, now })
+      return result.ok ? 'ok' : `${result.reason}: ${result.message}`
+    }
+    expect(message(-301)).toBe(
+      'timestamp_too_old: The timestamp is 301s old, more than the tolerance of 300s.',
+    )
+    expect(message(302)).toBe(
+      'timestamp_in_future: The timestamp is 302s in the future, more than the tolerance of 300s.',
+    )
+  })
+
   it('verifies a body given as an ArrayBuffer (await req.arrayBuffer())', () => {
     const { headers, body } = github.sign({ payload: { text: 'héllo' }, secret })
     const arrayBuffer = new TextEncoder().encode(body as string).buffer
@@ -380,6 +407,30 @@ describe('github', () => {
     expect(one.verifySecret).toBe(one.signSecret)
     expect(two.signSecret).not.toBe(one.signSecret)
     expect(github.tolerance).toBeUndefined()
+  })
+})
+
+describe('stripe', () => {
+  it('tells a header with only other versions (unsupported) from one with no signature (malformed)', () => {
+    const { headers, body } = stripe.sign({ payload, secret, timestamp: now })
+    const v1 = headers['stripe-signature']!.split(',v1=')[1]!
+    const check = (value: string) => {
+      const result = stripe.verify({ headers: { 'stripe-signature': value }, body, secret, now })
+      return result.ok ? 'ok' : `${result.reason}: ${result.message}`
+    }
+    const unsupported = 'unsupported_version: The Stripe-Signature header has no v1 signature.'
+    const malformed = 'malformed_header: The Stripe-Signature header has no v1=<signature>.'
+    expect(check(`t=${now},v0=${v1}`)).toBe(unsupported)
+    expect(check(`t=${now},v12=${v1}`)).toBe(unsupported)
+    expect(check(`t=${now}`)).toBe(malformed)
+    expect(check(`t=${now},foo=bar`)).toBe(malformed)
+    // Only v<digits> is a version: not a key that merely contains one.
+    expect(check(`t=${now},xv0=${v1}`)).toBe(malformed)
+    expect(check(`t=${now},v0x=${v1}`)).toBe(malformed)
+    expect(check(`v1=${v1}`)).toBe(
+      'malformed_header: The Stripe-Signature header has no valid t=<timestamp>.',
+    )
+    expect(check(`t=${now},v1=${v1}`)).toBe('ok')
   })
 })
 
