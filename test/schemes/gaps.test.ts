@@ -470,6 +470,18 @@ describe('token', () => {
     }
   })
 
+  it('a .with() scheme without a prefix sends and expects the token alone', () => {
+    const custom = token.with({ name: 'custom', header: 'X-Custom-Token' })
+    expect(custom.prefix).toBe('')
+    const { headers } = custom.sign({ payload, secret: 'tok' })
+    expect(headers).toEqual({ 'x-custom-token': 'tok' })
+    expect(custom.verify({ headers, body: '', secret: 'tok' })).toStrictEqual({
+      ok: true,
+      scheme: 'custom',
+      secretIndex: 0,
+    })
+  })
+
   it('refuses a .with() name that is empty', () => {
     expect(thrown(() => token.with({ name: '', header: 'X-A' })).message).toMatch(
       /`token.with name`: expected a non-empty string/,
