@@ -505,6 +505,38 @@ describe('standardWebhooks', () => {
     expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/)
   })
 
+  it('calls an empty header missing, naming it, and checks the signature before the time', () => {
+    const signed = standardWebhooks.sign({ payload, secret: sw, timestamp: now })
+    const check = (headers: Record<string, string>, at = now) => {
+      const result = standardWebhooks.verify({ headers, body: signed.body, secret: sw, now: at })
+      return result.ok ? 'ok' : `${result.reason}: ${result.message}`
+    }
+    expect(check({ ...signed.headers, 'webhook-signature': '' })).toBe(
+      'missing_header: The webhook-signature header is missing.',
+    )
+    expect(check({ ...signed.headers, 'webhook-id': '' })).toBe(
+      'missing_header: The webhook-id header is missing.',
+    )
+    expect(check({ ...signed.headers, 'webhook-timestamp': '' })).toBe(
+      'missing_header: The webhook-timestamp header is missing.',
+    )
+    expect(check({ ...signed.headers, 'webhook-timestamp': 'soon' })).toBe(
+      'malformed_header: The webhook-timestamp header is not a number of Unix seconds.',
+    )
+    expect(check({ ...signed.headers, 'webhook-signature': 'v1a' })).toBe(
+      'malformed_header: The webhook-signature header is not "v1,<base64>".',
+    )
+    expect(check({ ...signed.headers, 'webhook-signature': 'v2,abc v3,def' })).toBe(
+      'unsupported_version: The webhook-signature header has no v1 or v1a signature.',
+    )
+    // A forged signature is bad_signature even when it is also stale: the time is not trusted first.
+    const forged = { ...signed.headers, 'webhook-signature': `v1,${'A'.repeat(43)}=` }
+    expect(check(forged, now + 3600)).toBe(
+      'bad_signature: No signature matches the body and secret.',
+    )
+    expect(check(signed.headers, now + 3600)).toMatch(/^timestamp_too_old/)
+  })
+
   it('reads webhook-timestamp as 1 to 12 digits only', () => {
     const signed = (text: string) => {
       const { headers, body } = standardWebhooks.sign({ payload, secret: sw, timestamp: now })
