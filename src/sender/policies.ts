@@ -71,9 +71,11 @@ export function exponential(options: ExponentialOptions = {}): RetryPolicy {
     )
   }
   const { base = SECOND, factor = 2, max = Infinity, jitter = 0, attempts = 5 } = options
+  // Stryker disable next-line ConditionalExpression: `typeof x !== 'number'` narrows the type; Number.isFinite already refuses every non-number
   if (typeof base !== 'number' || !Number.isFinite(base) || base < 0) {
     invalidOption('exponential({ base })', 'milliseconds >= 0', base)
   }
+  // Stryker disable next-line ConditionalExpression: `typeof x !== 'number'` narrows the type; Number.isFinite already refuses every non-number
   if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1) {
     invalidOption('exponential({ factor })', 'a number >= 1', factor)
   }
@@ -99,6 +101,7 @@ function checkJitter(jitter: unknown, option: string): void {
 /** Checks a policy given by a user (any object of the RetryPolicy shape works). */
 export function checkPolicy(value: unknown, option = 'retry'): RetryPolicy {
   const p = value as RetryPolicy
+  // Stryker disable next-line ConditionalExpression: `typeof p !== 'object'` narrows the type; only an object can hold a `delays` array
   if (p === null || typeof p !== 'object' || !Array.isArray(p.delays)) {
     invalidOption(
       option,
@@ -107,6 +110,7 @@ export function checkPolicy(value: unknown, option = 'retry'): RetryPolicy {
     )
   }
   p.delays.forEach((d, i) => {
+    // Stryker disable next-line ConditionalExpression: `typeof x !== 'number'` narrows the type; Number.isFinite already refuses every non-number
     if (typeof d !== 'number' || !Number.isFinite(d) || d < 0 || d > 2 ** 31 - 1) {
       invalidOption(`${option}.delays[${i}]`, 'milliseconds between 0 and 2147483647', d)
     }

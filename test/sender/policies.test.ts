@@ -95,7 +95,11 @@ describe('exponential', () => {
   })
 
   it('refuses options out of range, naming the option and the range', () => {
-    expect(misuse(() => exponential(null as never))).toMatch(/`exponential\(options\)`/)
+    for (const bad of [null, 'fast', 5]) {
+      expect(misuse(() => exponential(bad as never))).toMatch(
+        /^Invalid option `exponential\(options\)`: expected an object \{ base, factor, max, jitter, attempts \}/,
+      )
+    }
     for (const base of [-1, Number.NaN, Infinity, '1']) {
       expect(misuse(() => exponential({ base: base as never }))).toMatch(
         /^Invalid option `exponential\(\{ base \}\)`: expected milliseconds >= 0/,
