@@ -154,7 +154,7 @@ describe('options every scheme checks the same way', () => {
     expect(github.sign({ payload: bytes, secret }).body).toBe(bytes)
     expect(github.sign({ payload: ' {"a": 1} ', secret }).body).toBe(' {"a": 1} ')
     expect(github.sign({ payload: { a: [1, 2] }, secret }).body).toBe('{"a":[1,2]}')
-    for (const bad of [null, 42, undefined]) {
+    for (const bad of [null, 42, undefined, () => ({})]) {
       const error = thrown(() => github.sign({ payload: bad as never, secret }))
       expect(error.message).toMatch(/^Invalid option `payload`: expected an object, a string/)
     }
@@ -164,6 +164,17 @@ describe('options every scheme checks the same way', () => {
     const { headers, body } = github.sign({ payload, secret })
     const cases: Array<[() => unknown, string, RegExp]> = [
       [() => github.sign(null as never), 'HOOKWRIGHT_INVALID_OPTION', /`github.sign\(options\)`/],
+      [() => github.sign('x' as never), 'HOOKWRIGHT_INVALID_OPTION', /`github.sign\(options\)`/],
+      [
+        () => github.verify('x' as never),
+        'HOOKWRIGHT_INVALID_OPTION',
+        /`github.verify\(options\)`: expected an object with headers, body and secret/,
+      ],
+      [
+        () => github.verify({ headers: 'x-hub-signature-256: sha256=00' as never, body, secret }),
+        'HOOKWRIGHT_INVALID_OPTION',
+        /`headers`: expected an object/,
+      ],
       [
         () => github.verify(null as never),
         'HOOKWRIGHT_INVALID_OPTION',
@@ -317,6 +328,13 @@ describe('header lookup', () => {
     // A number (as a hand-made object may hold) is read as its text.
     expect(reasonOf(token.verify({ headers: { 'x-webhook-token': 42 }, body, secret: '42' }))).toBe(
       'ok',
+    )
+  })
+
+  it("reads only the object's own headers, not ones inherited from its prototype", () => {
+    const inherited = Object.create({ 'x-webhook-token': 'tok' }) as Record<string, string>
+    expect(reasonOf(token.verify({ headers: inherited, body, secret: 'tok' }))).toBe(
+      'missing_header',
     )
   })
 
