@@ -85,6 +85,32 @@ describe('criteria as the failure message lists them', () => {
   })
 })
 
+describe('misuse is named in the message', () => {
+  it('refuses a method, path or header name of the wrong type, saying what is accepted', () => {
+    for (const method of ['', 3, undefined]) {
+      expect(() => methodCheck(method as never)).toThrow(
+        /^Invalid option `method`: expected an HTTP method such as "POST", got /,
+      )
+    }
+    expect(() => pathCheck(3 as never)).toThrow(
+      /^Invalid option `path`: expected a string or a RegExp, got 3\.$/,
+    )
+    for (const name of ['', 3, undefined]) {
+      expect(() => headerCheck(name as never)).toThrow(
+        /^Invalid option `withHeader\(name\)`: expected a header name such as "webhook-id", got /,
+      )
+    }
+  })
+
+  it('refuses a header expectation that is not a string, RegExp, predicate or sameForEveryAttempt', () => {
+    for (const expected of [null, 3, { across: 'other' }, {}]) {
+      expect(() => headerCheck('X-A', expected as never)).toThrow(
+        /^Invalid option `withHeader\("X-A", value\)`: expected a string, a RegExp, a predicate or sameForEveryAttempt/,
+      )
+    }
+  })
+})
+
 describe('header checks', () => {
   it('a RegExp with the g flag matches on every call, not every other one', () => {
     const d = delivery(1, { headers: { 'x-a': 'abc' } })
