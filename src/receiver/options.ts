@@ -3,6 +3,7 @@ import { controlRoute } from '../remote/control.js'
 import { storeBounds, type StoreBounds } from './store.js'
 import type { ReceiverOptions, ReceiverRoute } from './types.js'
 import { hostCheck } from './guard.js'
+import { connectionLimits, type ConnectionLimits } from './limits.js'
 import { ENDPOINT_PREFIX } from './routing.js'
 
 const OPTION_KEYS = new Set([
@@ -14,6 +15,10 @@ const OPTION_KEYS = new Set([
   'routes',
   'tls',
   'allowedHosts',
+  'headersTimeout',
+  'requestTimeout',
+  'keepAliveTimeout',
+  'maxConnections',
 ])
 
 /** `createReceiver`'s options, checked and with their defaults filled in. */
@@ -25,6 +30,7 @@ export interface ResolvedReceiverOptions {
   tls: { key: string | Uint8Array; cert: string | Uint8Array } | undefined
   /** The Host check of the harness's own paths; undefined when they answer any Host. */
   hostAllowed: ((host: string | undefined) => boolean) | undefined
+  limits: ConnectionLimits
 }
 
 /** Checks every option before a port is opened; misuse throws `HOOKWRIGHT_INVALID_OPTION`. */
@@ -62,7 +68,8 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
     }
   }
   const hostAllowed = hostCheck(host, options.allowedHosts)
-  return { host, port, store, routes, tls, hostAllowed }
+  const limits = connectionLimits(options)
+  return { host, port, store, routes, tls, hostAllowed, limits }
 }
 
 function checkRoute(route: ReceiverRoute, i: number): void {
