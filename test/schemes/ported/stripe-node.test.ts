@@ -236,7 +236,7 @@ const notExpressible: Record<string, string> = {
 
 function officialOutcome(c: ReturnType<Case['build']>): 'accept' | 'reject' {
   try {
-    official.webhooks.signature.verifyHeader(
+    official.webhooks.signature!.verifyHeader(
       c.body as string,
       c.header as string,
       c.secret ?? SECRET,
