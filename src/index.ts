@@ -121,12 +121,10 @@ export type { BadDeliveriesOptions, BadDelivery } from './attacks/cases.js'
 export { checkReceiver } from './attacks/check.js'
 export type { CaseResult, CheckReceiverOptions, ReceiverReport } from './attacks/check.js'
 
-// Fixtures
+// Fixtures (the zod schemas are the hookwright/schemas entry, loaded on first use)
 export {
   fixture,
-  fixtureFileSchema,
   fixtureFromDelivery,
-  fixtureSchemas,
   listFixtures,
   saveFixture,
   signedFixture,
@@ -144,16 +142,20 @@ export type {
   SignedFixture,
   SignedFixtureOptions,
 } from './fixtures/index.js'
-export { stripeEventSchema, stripeEventSchemas } from './fixtures/schemas/stripe.js'
-export type { StripeEvent } from './fixtures/schemas/stripe.js'
-export { githubAnyActionSchemas, githubEventSchemas } from './fixtures/schemas/github.js'
-export type { GithubEvent } from './fixtures/schemas/github.js'
-export { shopifyEventSchemas } from './fixtures/schemas/shopify.js'
-export { slackEventSchemas } from './fixtures/schemas/slack.js'
-export { twilioEventSchemas } from './fixtures/schemas/twilio.js'
-export { gitlabEventSchemas } from './fixtures/schemas/gitlab.js'
+export type { GithubEvent, StandardWebhooksEvent, StripeEvent } from './schemas.js'
+// Moved to hookwright/schemas: these stand-ins throw HOOKWRIGHT_MOVED, saying where, when used.
 export {
+  fixtureFileSchema,
+  fixtureSchemas,
+  githubAnyActionSchemas,
+  githubEventSchemas,
+  gitlabEventSchemas,
+  shopifyEventSchemas,
+  slackEventSchemas,
   standardWebhooksEventSchema,
   standardWebhooksEventSchemas,
-} from './fixtures/schemas/standard-webhooks.js'
-export type { StandardWebhooksEvent } from './fixtures/schemas/standard-webhooks.js'
+  stripeEventSchema,
+  stripeEventSchemas,
+  twilioEventSchemas,
+} from './fixtures/moved.js'
+export type { Moved } from './fixtures/moved.js'

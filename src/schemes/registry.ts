@@ -1,4 +1,5 @@
 import { HookwrightError, invalidOption } from '../errors.js'
+import { refuseBlank } from './define.js'
 import { github } from './github.js'
 import { shopify } from './shopify.js'
 import { slack } from './slack.js'
@@ -100,6 +101,7 @@ export function resolveSchemeConfig(
   if (secret !== undefined && typeof secret !== 'string') {
     invalidOption(`${option}.secret`, 'a string', secret, { secret: true })
   }
+  if (secret !== undefined) refuseBlank(secret, 'secret', option)
   if (
     secrets !== undefined &&
     (!Array.isArray(secrets) || !secrets.every((s) => typeof s === 'string'))

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { z } from 'zod'
 import { hmac, matchHmac } from '../crypto.js'
 import { invalidOption } from '../errors.js'
-import { parseConfig } from './config.js'
+import { oneOfRule, parseConfig, stringRule } from './config.js'
+import type { OptionRule } from './config.js'
 import { defineScheme } from './define.js'
 import type { Scheme, SignOptions, VerifyOptions } from './types.js'
 
@@ -79,17 +79,17 @@ const NAMES: Record<ShopifyHeaderStyle, HeaderNames> = {
   },
 }
 
-const text = z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' })
-const shopifyConfig = z.strictObject({
-  headerStyle: z.enum(['legacy', 'events'], { error: "'legacy' or 'events'" }).optional(),
-  requireHeaders: z.boolean({ error: 'true or false' }).optional(),
-  topic: text.optional(),
-  shopDomain: text.optional(),
-  apiVersion: text.optional(),
-})
+const text = stringRule('a non-empty string', { test: /^[^]+$/, accepted: 'a non-empty string' })
+const shopifyConfig: Record<keyof ShopifyConfig, OptionRule> = {
+  headerStyle: oneOfRule(['legacy', 'events']),
+  requireHeaders: { check: (value) => (typeof value === 'boolean' ? undefined : 'true or false') },
+  topic: text,
+  shopDomain: text,
+  apiVersion: text,
+}
 
 function createShopify(config: ShopifyConfig): ShopifyScheme {
-  const defaults = parseConfig(shopifyConfig, config, 'shopify.with')
+  const defaults = parseConfig<ShopifyConfig>(shopifyConfig, config, 'shopify.with')
   const style = defaults.headerStyle ?? 'legacy'
   const required = defaults.requireHeaders ?? false
   const own = NAMES[style]

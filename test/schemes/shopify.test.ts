@@ -69,7 +69,7 @@ describe('shopify', () => {
     expect(reason({ 'x-shopify-hmac-sha256': hex })).toBe('bad_signature')
     expect(reason({ 'x-shopify-hmac-sha256': hmac.replace(/=$/, '') })).toBe('bad_signature')
     expect(reason({})).toBe('missing_header')
-    expect(shopify.verify({ headers, body, secret: '' })).toMatchObject({
+    expect(shopify.verify({ headers, body, secrets: [''] })).toMatchObject({
       reason: 'missing_secret',
     })
     expect(shopify.tolerance).toBeUndefined()

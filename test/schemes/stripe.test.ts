@@ -70,7 +70,9 @@ describe('stripe', () => {
     expect(() => stripe.verify({ headers, body, secret, now: Date.now() })).toThrow(
       /looks like milliseconds/,
     )
-    expect(stripe.verify({ headers, body, secret: '' })).toMatchObject({ reason: 'missing_secret' })
+    expect(stripe.verify({ headers, body, secrets: [''] })).toMatchObject({
+      reason: 'missing_secret',
+    })
     try {
       stripe.verifyOrThrow({ headers, body: 'x', secret })
       expect.unreachable()
