@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto'
 import '@shopify/shopify-api/adapters/node'
 import { ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api'
 import { describe, expect, it } from 'vitest'
-import { shopify } from '../../../src/index.js'
+import { badDeliveries, shopify } from '../../../src/index.js'
 
 /**
  * shopify-api's own webhook validation tests, ported as data.
@@ -278,5 +278,26 @@ describe(`ported: ${SOURCE}`, () => {
     expect(
       shopify.verify({ headers: headers({ hmac: other }), body: rawBody, secret: apiSecretKey }),
     ).toMatchObject({ reason: 'bad_signature' })
+  })
+  it("shopify-api 12.3.0 judges hookwright's X-Shopify-* bad deliveries as they expect", async () => {
+    const scheme = shopify.with({
+      requireHeaders: true,
+      topic: 'orders/create',
+      shopDomain: 'shop1.myshopify.io',
+      apiVersion: '2026-01',
+    })
+    const cases = badDeliveries(scheme, {
+      payload: { id: 1, note: 'caf\u00e9' },
+      secret: apiSecretKey,
+    })
+    expect(cases.length).toBeGreaterThan(8)
+    for (const c of cases) {
+      const body = typeof c.body === 'string' ? c.body : Buffer.from(c.body).toString('utf8')
+      const verdict = (await officialValidate(c.headers, body)) as { valid: boolean }
+      expect({ name: c.name, valid: verdict.valid }).toEqual({
+        name: c.name,
+        valid: c.expect === 'accept' || c.sendTwice === true,
+      })
+    }
   })
 })
