@@ -3,7 +3,7 @@ import { refuseBlank } from './define.js'
 import { github } from './github.js'
 import { shopify } from './shopify.js'
 import { slack } from './slack.js'
-import { standardWebhooks } from './standard-webhooks.js'
+import { standardWebhooks, svix } from './standard-webhooks.js'
 import { stripe } from './stripe.js'
 import { discord } from './discord.js'
 import { hmac } from './hmac.js'
@@ -26,6 +26,7 @@ export const schemes = {
   stripe,
   github,
   standardWebhooks,
+  svix,
   shopify,
   slack,
   twilio,

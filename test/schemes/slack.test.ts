@@ -115,7 +115,9 @@ describe('slack', () => {
     )
     try {
       slack.verifyOrThrow({ headers, body, secret, now })
+      expect.unreachable('verifyOrThrow returned for a stale request')
     } catch (error) {
+      expect(error).toBeInstanceOf(WebhookVerificationError)
       expect((error as WebhookVerificationError).reason).toBe('timestamp_too_old')
       expect((error as Error).message).not.toContain(secret)
     }
