@@ -609,6 +609,36 @@ describe('standardWebhooks', () => {
       expect(verify(`v1a,*** ${signature}`)).toBe('ok')
     })
 
+    it('never takes a private key written under the public prefix, and names the option', () => {
+      const keys = standardWebhooks.generateKeyPair()
+      // The whsk_ text (seed and public half, 64 bytes) relabelled whpk_: a key-type confusion.
+      const relabelled = `whpk_${keys.signSecret.slice('whsk_'.length)}`
+      const error = thrown(() => standardWebhooks.sign({ payload, secret: relabelled }))
+      expect(error.message).toMatch(/^Invalid option `secret`: expected a `whsec_` secret/)
+      expect(error.message).toMatch(/, got \(hidden\)\.$/)
+      expect(
+        thrown(() => standardWebhooks.sign({ payload, secret: keys.verifySecret })).message,
+      ).toBe(
+        'Invalid option `secret`: expected a `whsec_` secret or a `whsk_` private key to sign with, got (hidden).',
+      )
+    })
+
+    it('reads a v1 signature up to the next comma, as the official libraries split it', () => {
+      const signed = standardWebhooks.sign({ payload, secret: sw, timestamp: now })
+      const value = signed.headers['webhook-signature']!
+      const verify = (signature: string) =>
+        reasonOf(
+          standardWebhooks.verify({
+            headers: { ...signed.headers, 'webhook-signature': signature },
+            body: signed.body,
+            secret: sw,
+            now,
+          }),
+        )
+      expect(verify(`${value},trailing`)).toBe('ok')
+      expect(verify(value)).toBe('ok')
+    })
+
     it('refuses whsk_ and whpk_ keys of the wrong size', () => {
       for (const size of [16, 48]) {
         const raw = Buffer.alloc(size, 9).toString('base64')
