@@ -97,6 +97,7 @@ export function defineScheme<S extends SignOptions, V extends VerifyOptions>(
     }
     let secrets = resolveSecrets(options, `${name}.verify`)
     let okAt = ok
+    // Stryker disable next-line ConditionalExpression: with no blank entry the remapping is the identity
     if (secrets.some(isBlank)) {
       // Skip blank entries but report the matching secret's position in the list as given.
       const positions = secrets.flatMap((s, i) => (isBlank(s) ? [] : [i]))
@@ -104,6 +105,7 @@ export function defineScheme<S extends SignOptions, V extends VerifyOptions>(
       okAt = (index, extra) => ok(positions[index]!, extra)
     }
     const tolerance = options.tolerance ?? def.tolerance ?? 0
+    // Stryker disable next-line ConditionalExpression: `typeof x !== 'number'` narrows the type; Number.isFinite already refuses every non-number
     if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
       invalidOption('tolerance', 'a number of seconds >= 0', options.tolerance)
     }
@@ -229,6 +231,7 @@ export function toSeconds(value: TimeLike | undefined, option: string): number |
     if (Number.isNaN(ms)) invalidOption(option, 'a valid Date or Unix seconds', 'Invalid Date')
     return Math.floor(ms / 1000)
   }
+  // Stryker disable next-line ConditionalExpression: `typeof x !== 'number'` narrows the type; Number.isFinite already refuses every non-number
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     invalidOption(option, 'a Date or a number of Unix seconds', value)
   }
@@ -300,6 +303,7 @@ export function headerReader(headers: HeadersLike): (name: string) => string | u
   if (headers === null || typeof headers !== 'object') {
     return invalidOption('headers', 'an object, a Headers instance or [name, value] pairs', headers)
   }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral,BlockStatement: a Headers read as [name, value] pairs gives the same values (this is the fast path)
   if (typeof (headers as Headers).get === 'function' && typeof Headers !== 'undefined') {
     const h = headers as Headers
     return (name) => h.get(name) ?? undefined
@@ -323,6 +327,7 @@ export function headerReader(headers: HeadersLike): (name: string) => string | u
     }
     return m
   }
+  // Stryker disable next-line ConditionalExpression: either lookup finds the same values (this picks the faster one)
   if (Symbol.iterator in headers) return (name) => (map ??= build()).get(name)
   // Node's IncomingHttpHeaders are already lower-case: look the name up directly (the hot path),
   // and only fold case, once and lazily, for objects written with other casing. (A hand-made

@@ -232,6 +232,51 @@ describe('options every scheme checks the same way', () => {
     }
   })
 
+  it('says whether a refused secret was empty or only whitespace, and what else was wrong', () => {
+    const body = '{}'
+    const headers = { 'x-hub-signature-256': 'sha256=00' }
+    expect(thrown(() => github.sign({ payload, secret: '' })).message).toBe(
+      'Invalid option `secret` of github.sign: expected a secret that is not empty or only whitespace, got an empty string.',
+    )
+    expect(thrown(() => github.verify({ headers, body, secret: ' \t' })).message).toBe(
+      'Invalid option `secret` of github.verify: expected a secret that is not empty or only whitespace, got only whitespace.',
+    )
+    expect(github.verify({ headers, body, secrets: ['', ' '] })).toMatchObject({
+      reason: 'missing_secret',
+      message: 'Every secret in `secrets` is empty: check the configuration that supplies them.',
+    })
+    expect(thrown(() => github.verify({ headers, body, secret, secrets: [secret] })).message).toBe(
+      'Invalid option `secret`: expected either `secret` or `secrets`, not both, got (hidden).',
+    )
+    expect(thrown(() => github.verify({ headers, body, secrets: [7 as never] })).message).toBe(
+      'Invalid option `secret`: expected a string, got (hidden).',
+    )
+    expect(thrown(() => github.sign('x' as never)).message).toBe(
+      'Invalid option `github.sign(options)`: expected an object with payload and secret, got "x".',
+    )
+    expect(thrown(() => github.sign({ payload, secret, url: 5 as never })).message).toBe(
+      'Invalid option `url`: expected the full request URL as a string, got 5.',
+    )
+    expect(thrown(() => github.sign({ payload, secret, id: 'a\r\nb' })).message).toMatch(
+      /^Invalid option `id`: expected a non-empty string without control characters \(no CR or LF\)/,
+    )
+  })
+
+  it('refuses a payload JSON.stringify cannot serialise, saying why', () => {
+    expect(thrown(() => github.sign({ payload: { n: 1n }, secret })).message).toMatch(
+      /^Invalid option `payload`: expected an object JSON.stringify can serialise \(Do not know how to serialize a BigInt\)/,
+    )
+    const nothing = { toJSON: () => undefined }
+    expect(thrown(() => github.sign({ payload: nothing, secret })).message).toMatch(
+      /^Invalid option `payload`: expected an object JSON.stringify can serialise \(its toJSON gave nothing\)/,
+    )
+  })
+
+  it('gives a scheme made at run time the default secret generator', () => {
+    const custom = token.with({ header: 'X-Run-Time' })
+    expect(custom.generateSecret().signSecret).toMatch(/^[0-9a-f]{64}$/)
+  })
+
   it('never lets an empty entry of `secrets` verify a request signed with an empty key', () => {
     const body = JSON.stringify(payload)
     const emptyKeyed = `sha256=${createHmac('sha256', '').update(body).digest('hex')}`
