@@ -109,7 +109,9 @@ class DeliveryRecord implements Delivery {
     this.path = d.path
     this.query = d.query
     this.#headers = headers
-    this.#rawHeaders = rawHeaders && packHeaders(rawHeaders)
+    // Once the header object exists (made to verify a signature), the raw pairs would be a
+    // second copy of every header: keep one.
+    this.#rawHeaders = headers === undefined && rawHeaders ? packHeaders(rawHeaders) : undefined
     this.rawBody = d.rawBody
     if (d.verification !== undefined) this.verification = d.verification
     this.response = d.response

@@ -193,6 +193,9 @@ describe('createReceiver', () => {
     expect(missing.status).toBe(401)
     const [ok, wrong, none] = await ep.waitFor({ count: 3 })
     expect(ok!.verification).toMatchObject({ ok: true, scheme: 'stripe', secretIndex: 0 })
+    // A verified delivery keeps the header object it was verified with (and no second copy).
+    expect(ok!.header('stripe-signature')).toBe(header)
+    expect(ok!.headers['content-type']).toBe('text/plain;charset=UTF-8')
     expect(wrong!.verification).toMatchObject({ ok: false, reason: 'bad_signature' })
     expect(wrong!.response.status).toBe(401)
     expect(none!.verification).toMatchObject({ ok: false, reason: 'missing_header' })
