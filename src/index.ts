@@ -32,10 +32,16 @@ export type { SchemeConfig, SchemeName } from './schemes/registry.js'
 export { stripe } from './schemes/stripe.js'
 export { github } from './schemes/github.js'
 export type { GithubSignOptions, GithubVerifyOptions } from './schemes/github.js'
-export { standardWebhooks } from './schemes/standard-webhooks.js'
+export { standardWebhooks, svix } from './schemes/standard-webhooks.js'
 export type { StandardWebhooksSignOptions } from './schemes/standard-webhooks.js'
 export { shopify } from './schemes/shopify.js'
-export type { ShopifySignOptions } from './schemes/shopify.js'
+export type {
+  ShopifyConfig,
+  ShopifyHeaderStyle,
+  ShopifyScheme,
+  ShopifySignOptions,
+  ShopifyVerifyOptions,
+} from './schemes/shopify.js'
 export { slack } from './schemes/slack.js'
 export { twilio } from './schemes/twilio.js'
 export { gitlab, token } from './schemes/token.js'

@@ -4,7 +4,7 @@ import type { Encoding, HmacAlgorithm } from '../crypto.js'
 import { invalidOption } from '../errors.js'
 import { HEADER_NAME, oneOfRule, parseConfig, stringRule } from './config.js'
 import type { OptionRule } from './config.js'
-import { checkTimestamp, defineScheme } from './define.js'
+import { checkMilliseconds, checkTimestamp, defineScheme } from './define.js'
 import type { Scheme } from './types.js'
 
 /** How a generic HMAC scheme signs: which header, digest, encoding and signed content. */
@@ -237,10 +237,15 @@ function createHmac(config: HmacConfig): HmacScheme {
       if (index === -1) {
         return ctx.fail('bad_signature', `The ${resolved.header} signature does not match.`)
       }
+      const future = resolved.allowFuture !== true
+      // A millisecond header is compared in milliseconds, as HubSpot's isValid does: rounding it
+      // to seconds would let a 300,500 ms old request through a 300 s tolerance.
       const failure =
         seconds === undefined
           ? undefined
-          : checkTimestamp(ctx, seconds, { future: resolved.allowFuture !== true })
+          : timestampUnit === 'ms'
+            ? checkMilliseconds(ctx, Number(timestamp), { future })
+            : checkTimestamp(ctx, seconds, { future })
       return (
         failure ??
         ctx.ok(index, {
