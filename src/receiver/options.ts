@@ -1,3 +1,4 @@
+import type { Delivery } from '../delivery.js'
 import { invalidOption } from '../errors.js'
 import { controlRoute } from '../remote/control.js'
 import { storeBounds, type StoreBounds } from './store.js'
@@ -12,6 +13,8 @@ const OPTION_KEYS = new Set([
   'control',
   'routes',
   'tls',
+  'maxAgeMs',
+  'save',
 ])
 
 /** `createReceiver`'s options, checked and with their defaults filled in. */
@@ -21,6 +24,7 @@ export interface ResolvedReceiverOptions {
   store: StoreBounds
   routes: ReceiverRoute[]
   tls: { key: string | Uint8Array; cert: string | Uint8Array } | undefined
+  save: ((delivery: Delivery) => void) | undefined
 }
 
 /** Checks every option before a port is opened; misuse throws `HOOKWRIGHT_INVALID_OPTION`. */
@@ -57,7 +61,10 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
       })
     }
   }
-  return { host, port, store, routes, tls }
+  if (options.save !== undefined && typeof options.save !== 'function') {
+    invalidOption('save', 'a function (delivery) => void', options.save)
+  }
+  return { host, port, store, routes, tls, save: options.save }
 }
 
 function checkRoute(route: ReceiverRoute, i: number): void {
