@@ -3,6 +3,7 @@ import { invalidOption } from '../errors.js'
 import { controlRoute } from '../remote/control.js'
 import { storeBounds, type StoreBounds } from './store.js'
 import type { ReceiverOptions, ReceiverRoute } from './types.js'
+import { hostCheck } from './guard.js'
 import { ENDPOINT_PREFIX } from './routing.js'
 
 const OPTION_KEYS = new Set([
@@ -15,6 +16,7 @@ const OPTION_KEYS = new Set([
   'tls',
   'maxAgeMs',
   'save',
+  'allowedHosts',
 ])
 
 /** `createReceiver`'s options, checked and with their defaults filled in. */
@@ -25,6 +27,8 @@ export interface ResolvedReceiverOptions {
   routes: ReceiverRoute[]
   tls: { key: string | Uint8Array; cert: string | Uint8Array } | undefined
   save: ((delivery: Delivery) => void) | undefined
+  /** The Host check of the harness's own paths; undefined when they answer any Host. */
+  hostAllowed: ((host: string | undefined) => boolean) | undefined
 }
 
 /** Checks every option before a port is opened; misuse throws `HOOKWRIGHT_INVALID_OPTION`. */
@@ -64,7 +68,8 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
   if (options.save !== undefined && typeof options.save !== 'function') {
     invalidOption('save', 'a function (delivery) => void', options.save)
   }
-  return { host, port, store, routes, tls, save: options.save }
+  const hostAllowed = hostCheck(host, options.allowedHosts)
+  return { host, port, store, routes, tls, hostAllowed, save: options.save }
 }
 
 function checkRoute(route: ReceiverRoute, i: number): void {

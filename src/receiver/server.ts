@@ -7,6 +7,7 @@ import type { Delivery } from '../delivery.js'
 import { invalidOption } from '../errors.js'
 import { answer, type Answering } from './answer.js'
 import { createEndpointState, DEFAULT_MAX_BODY_BYTES, type EndpointState } from './endpoint.js'
+import { HARNESS_PREFIX, refuseHost } from './guard.js'
 import { resolveReceiverOptions } from './options.js'
 import { readBody } from './read.js'
 import { endpointIdOf, routeFor, runRoute, splitTarget } from './routing.js'
@@ -44,6 +45,7 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     routes,
     tls,
     save,
+    hostAllowed,
   } = resolveReceiverOptions(options)
   // Same handler either way: HTTPS only changes the socket, and providers sign the same bytes.
   const asPem = (v: string | Uint8Array) => (typeof v === 'string' ? v : Buffer.from(v))
@@ -77,7 +79,13 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     const receivedAt = Date.now()
     const { path, search } = splitTarget(req.url ?? '/')
     const route = routeFor(routes, path)
-    if (route) return runRoute(route, req, res, receiver)
+    if (route) {
+      // The harness's own paths answer only their own names (DNS rebinding); callbacks any.
+      if (hostAllowed && path.startsWith(HARNESS_PREFIX) && !hostAllowed(req.headers.host)) {
+        return refuseHost(res, req.headers.host)
+      }
+      return runRoute(route, req, res, receiver)
+    }
     const id = endpointIdOf(path)
     const state = id === undefined ? undefined : endpoints.get(id)
     reading.add(req)

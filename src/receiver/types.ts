@@ -93,6 +93,15 @@ export interface ReceiverOptions {
    * `url` then starts with `https://`; give the sender the certificate as a trusted CA.
    */
   tls?: { key: string | Uint8Array; cert: string | Uint8Array }
+  /**
+   * Host names (besides localhost, 127.0.0.1 and [::1]) that may reach the control API, the
+   * event stream and the inspector under `/_hookwright/`. A receiver bound to a loopback
+   * address refuses any other `Host` there with 403, so a web page whose name is rebound to
+   * 127.0.0.1 (DNS rebinding) reads nothing; callbacks (`/h/…`) take any Host. `".name"` allows
+   * the name and its subdomains; `"name:port"` one port only. Given on another interface, the
+   * same check applies (with the bound address allowed too). Default: none.
+   */
+  allowedHosts?: readonly string[]
   /** Keep at most this many deliveries (oldest dropped first). Default 10,000. */
   maxDeliveries?: number
   /**

@@ -1,12 +1,8 @@
 import { type Delivery, MAX_DECODED_BYTES, peekBody, summarizeDelivery } from '../../delivery.js'
 import { HookwrightError } from '../../errors.js'
-import {
-  INSPECTOR_PREFIX,
-  inspectorRoute,
-  inspectorUrl,
-  isLoopback,
-} from '../../inspector/route.js'
+import { INSPECTOR_PREFIX, inspectorRoute, inspectorUrl } from '../../inspector/route.js'
 import { DEFAULT_MAX_BODY_BYTES } from '../../receiver/endpoint.js'
+import { isLoopback } from '../../receiver/guard.js'
 import { createReceiver } from '../../receiver/server.js'
 import { DEFAULT_MAX_BYTES } from '../../receiver/store.js'
 import type { EndpointOptions, Receiver } from '../../receiver/types.js'
@@ -45,6 +41,13 @@ export const spec: CommandSpec = {
       type: 'string',
       value: 'SECRET',
       description: 'secret for --verify (or set HOOKWRIGHT_SECRET)',
+    },
+    'allowed-host': {
+      type: 'string',
+      multiple: true,
+      value: 'NAME',
+      description:
+        'a host name (besides localhost, 127.0.0.1, [::1]) that may open the inspector and control API',
     },
     control: {
       type: 'boolean',
@@ -149,12 +152,14 @@ export async function run(
       }
     })
 
+  const allowedHosts = parsed.values['allowed-host'] as string[] | undefined
   const options = {
     host,
     maxDeliveries: max,
     maxBytes,
     ...(maxAgeMs !== undefined ? { maxAgeMs } : {}),
     ...(save ? { save } : {}),
+    ...(allowedHosts ? { allowedHosts } : {}),
     ...(control ? { control: token === undefined ? true : { token } } : {}),
     ...(inspector
       ? {
