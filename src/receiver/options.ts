@@ -1,7 +1,9 @@
+import type { Delivery } from '../delivery.js'
 import { invalidOption } from '../errors.js'
 import { controlRoute } from '../remote/control.js'
 import { storeBounds, type StoreBounds } from './store.js'
 import type { ReceiverOptions, ReceiverRoute } from './types.js'
+import { hostCheck } from './guard.js'
 import { ENDPOINT_PREFIX } from './routing.js'
 
 const OPTION_KEYS = new Set([
@@ -12,6 +14,9 @@ const OPTION_KEYS = new Set([
   'control',
   'routes',
   'tls',
+  'maxAgeMs',
+  'save',
+  'allowedHosts',
 ])
 
 /** `createReceiver`'s options, checked and with their defaults filled in. */
@@ -21,6 +26,9 @@ export interface ResolvedReceiverOptions {
   store: StoreBounds
   routes: ReceiverRoute[]
   tls: { key: string | Uint8Array; cert: string | Uint8Array } | undefined
+  save: ((delivery: Delivery) => void) | undefined
+  /** The Host check of the harness's own paths; undefined when they answer any Host. */
+  hostAllowed: ((host: string | undefined) => boolean) | undefined
 }
 
 /** Checks every option before a port is opened; misuse throws `HOOKWRIGHT_INVALID_OPTION`. */
@@ -57,7 +65,11 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
       })
     }
   }
-  return { host, port, store, routes, tls }
+  if (options.save !== undefined && typeof options.save !== 'function') {
+    invalidOption('save', 'a function (delivery) => void', options.save)
+  }
+  const hostAllowed = hostCheck(host, options.allowedHosts)
+  return { host, port, store, routes, tls, hostAllowed, save: options.save }
 }
 
 function checkRoute(route: ReceiverRoute, i: number): void {

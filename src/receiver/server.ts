@@ -7,11 +7,12 @@ import type { Delivery } from '../delivery.js'
 import { invalidOption } from '../errors.js'
 import { answer, type Answering } from './answer.js'
 import { createEndpointState, DEFAULT_MAX_BODY_BYTES, type EndpointState } from './endpoint.js'
+import { HARNESS_PREFIX, refuseHost } from './guard.js'
 import { resolveReceiverOptions } from './options.js'
 import { readBody } from './read.js'
 import { endpointIdOf, routeFor, runRoute, splitTarget } from './routing.js'
 import { shutDown } from './shutdown.js'
-import { createCheckedStore, type DeliveryStore } from './store.js'
+import { createBudgetStore, type DeliveryStore } from './store.js'
 import type {
   Endpoint,
   EndpointOptions,
@@ -43,6 +44,8 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     store: storeOptions,
     routes,
     tls,
+    save,
+    hostAllowed,
   } = resolveReceiverOptions(options)
   // Same handler either way: HTTPS only changes the socket, and providers sign the same bytes.
   const asPem = (v: string | Uint8Array) => (typeof v === 'string' ? v : Buffer.from(v))
@@ -61,31 +64,57 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
   const scheme = tls ? 'https' : 'http'
   const origin = `${scheme}://${authority}`
   const label = `receiver ${origin}`
-  const store = createCheckedStore(storeOptions, label)
   const endpoints = new Map<string, EndpointState>()
+  // One budget: what the receiver drops, the endpoint's view drops too.
+  const store = createBudgetStore(storeOptions, label, (dropped) => {
+    if (dropped.endpoint !== null) endpoints.get(dropped.endpoint)?.store.forget(dropped)
+  })
   const listeners = new Set<Listener>()
   /** Requests whose body is still being read (close() cuts them off; they record as aborted). */
   const reading = new Set<IncomingMessage>()
-  const answering: Answering = { scheme, authority, record }
+  const answering: Answering = { scheme, authority, record, save }
   let closing: Promise<void> | undefined
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const receivedAt = Date.now()
     const { path, search } = splitTarget(req.url ?? '/')
     const route = routeFor(routes, path)
-    if (route) return runRoute(route, req, res, receiver)
+    if (route) {
+      // The harness's own paths answer only their own names (DNS rebinding); callbacks any.
+      if (hostAllowed && path.startsWith(HARNESS_PREFIX) && !hostAllowed(req.headers.host)) {
+        return refuseHost(res, req.headers.host)
+      }
+      return runRoute(route, req, res, receiver)
+    }
     const id = endpointIdOf(path)
     const state = id === undefined ? undefined : endpoints.get(id)
     reading.add(req)
-    readBody(req, state ? state.maxBodyBytes : DEFAULT_MAX_BODY_BYTES, (rawBody, error) => {
+    // Header bytes count against the budget from the start, as the body's do as they arrive.
+    const headBytes = requestBytes(req.rawHeaders, req.url)
+    if (!store.reserve(headBytes)) {
       reading.delete(req)
-      answer(answering, req, res, state, { receivedAt, path, search, rawBody, error })
+      const rawBody = EMPTY
+      answer(answering, req, res, state, {
+        receivedAt,
+        path,
+        search,
+        rawBody,
+        error: 'over_budget',
+        bytes: headBytes,
+      })
+      return
+    }
+    const limit = state ? state.maxBodyBytes : DEFAULT_MAX_BODY_BYTES
+    readBody(req, limit, store, headBytes, (rawBody, error) => {
+      reading.delete(req)
+      const bytes = headBytes + rawBody.byteLength
+      answer(answering, req, res, state, { receivedAt, path, search, rawBody, error, bytes })
     })
   }
 
-  function record(delivery: Delivery, state: EndpointState | undefined): void {
-    state?.store.add(delivery)
-    store.add(delivery)
+  function record(delivery: Delivery, state: EndpointState | undefined, bytes: number): void {
+    state?.store.add(delivery, bytes)
+    store.add(delivery, bytes)
     for (const listener of listeners) {
       try {
         listener(delivery)
@@ -207,6 +236,15 @@ class RunningReceiver implements Receiver {
   close(): Promise<void> {
     return this.#core.close()
   }
+}
+
+const EMPTY: Uint8Array = new Uint8Array(0)
+
+/** What a request's head costs against `maxBytes`: header names and values, and the target. */
+function requestBytes(rawHeaders: readonly string[], target: string | undefined): number {
+  let n = target?.length ?? 0
+  for (const part of rawHeaders) n += part.length
+  return n
 }
 
 // Endpoint ids are unguessable (a side-car receiver's paths act as capabilities); random bytes

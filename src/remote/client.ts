@@ -154,7 +154,8 @@ export async function connectReceiver(
         dispatcher: agent,
         headers: {
           ...authHeaders,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          // The receiver takes state changes only as JSON (a defence against other sites).
+          ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       })
