@@ -110,7 +110,9 @@ export interface ReceiverOptions {
   maxDeliveries?: number
   /**
    * The receiver's one memory budget: bodies, header names and values, paths and queries of
-   * the deliveries it keeps, and the bodies still arriving, at most this many bytes in all.
+   * the deliveries it keeps, and the bodies still arriving, at most this many bytes in all. Each
+   * delivery also counts 512 bytes for the objects that hold it, so the count stays within 20%
+   * of the memory really held (docs/performance.md).
    * Past it the oldest deliveries are dropped (`dropped` counts them); a body that cannot fit
    * even then is answered 413. Endpoints' `deliveries` are views of the same deliveries.
    * Default 256 MiB.

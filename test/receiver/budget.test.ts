@@ -57,6 +57,17 @@ describe('one memory budget for the whole receiver', () => {
     expect(ep.deliveries.map((d) => d.id)).toEqual(kept.map((d) => d.id))
   })
 
+  it('counts 512 bytes per delivery for the objects that hold it, beside its text', async () => {
+    // Twenty requests with no body and ~100 bytes of headers: about 2 KiB of text in all, but
+    // 10 KiB of memory once each kept delivery's objects count.
+    receiver = await createReceiver({ maxBytes: 10 * 512 })
+    const ep = receiver.endpoint()
+    for (let i = 0; i < 20; i++) expect(await post(ep.url, '', { 'x-n': String(i) })).toBe(200)
+    expect(receiver.deliveries.length).toBeLessThan(10)
+    expect(receiver.deliveries.length).toBeGreaterThan(5)
+    expect(receiver.deliveries.at(-1)!.header('x-n')).toBe('19')
+  })
+
   it('counts bodies still arriving: one that cannot fit beside them is answered 413', async () => {
     receiver = await createReceiver({ maxBytes: 1024 * 1024 })
     const ep = receiver.endpoint()
