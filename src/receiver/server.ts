@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { setImmediate } from 'node:timers'
 import type { Delivery } from '../delivery.js'
@@ -49,8 +48,10 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
   } = resolveReceiverOptions(options)
   // Same handler either way: HTTPS only changes the socket, and providers sign the same bytes.
   const asPem = (v: string | Uint8Array) => (typeof v === 'string' ? v : Buffer.from(v))
+  // node:https (and with it node:tls) is loaded only for an HTTPS receiver: it costs a few ms
+  // of every `import 'hookwright'`.
   const server: Server = tls
-    ? createHttpsServer({ key: asPem(tls.key), cert: asPem(tls.cert) })
+    ? (await import('node:https')).createServer({ key: asPem(tls.key), cert: asPem(tls.cert) })
     : createServer()
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
