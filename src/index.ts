@@ -111,9 +111,26 @@ export type {
 } from './sender/policies.js'
 export type { DeliverError } from './sender/deliver.js'
 export { badDeliveries } from './attacks/cases.js'
-export type { BadDeliveriesOptions, BadDelivery } from './attacks/cases.js'
-export { checkReceiver } from './attacks/check.js'
-export type { CaseResult, CheckReceiverOptions, ReceiverReport } from './attacks/check.js'
+export type { BadDeliveriesOptions, BadDelivery, CaseGroup } from './attacks/cases.js'
+export { checkReceiver, runCases } from './attacks/check.js'
+export type {
+  AnswerTiming,
+  CaseResult,
+  CheckReceiverOptions,
+  ReceiverReport,
+  Verdict,
+} from './attacks/check.js'
+export { defaultLimits, providerLimits } from './attacks/limits.js'
+export type { ProviderLimits } from './attacks/limits.js'
+export { defaultPairs } from './attacks/pair.js'
+export type { EventPair } from './attacks/pair.js'
+export { simulateProvider } from './attacks/simulate.js'
+export type {
+  SimulatedAttempt,
+  SimulateProviderOptions,
+  SimulationReport,
+} from './attacks/simulate.js'
+export type { FetchHandler, NodeListener, ReceiverTarget } from './attacks/target.js'
 
 // Fixtures
 export {
