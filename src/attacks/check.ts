@@ -711,8 +711,11 @@ function summarize(
       : `checkReceiver ${url} (${scheme}): ${wrong.length} of ${results.length} cases answered wrongly.`
   const lines = wrong.map(
     (r) =>
-      `  ✗ ${r.name}: ${r.verdict.replace('-', ' ')} (expected ${r.expect}, got ${seen(r)}). ` +
-      `${r.description}${r.note ? ` ${r.note}` : ''}`,
+      `  ✗ ${r.name}: ${r.verdict.replace('-', ' ')} (${
+        r.expect === 'accept' && r.verdict !== 'wrongly-rejected'
+          ? `got ${seen(r)}`
+          : `expected ${r.expect}, got ${seen(r)}`
+      }). ${r.description}${r.note ? ` ${r.note}` : ''}`,
   )
   for (const r of results.filter((r) => r.warning !== undefined)) {
     lines.push(`  ! ${r.name}: ${r.warning}`)

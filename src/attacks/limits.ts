@@ -37,8 +37,7 @@ export const providerLimits: Readonly<Record<string, ProviderLimits>> = Object.f
     name: 'shopify',
     // One second to connect, five in all.
     timeoutMs: 5 * SECOND,
-    timeoutSource:
-      'https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-2-respond-to-the-webhook',
+    timeoutSource: 'https://shopify.dev/docs/apps/webhooks/configuration/https',
   }),
   slack: Object.freeze({
     name: 'slack',
