@@ -120,6 +120,7 @@ export type {
   ReceiverReport,
   Verdict,
 } from './attacks/check.js'
+export { reportToJUnit } from './attacks/junit.js'
 export { defaultLimits, providerLimits } from './attacks/limits.js'
 export type { ProviderLimits } from './attacks/limits.js'
 export { defaultPairs } from './attacks/pair.js'

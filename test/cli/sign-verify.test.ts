@@ -245,7 +245,7 @@ describe('hookwright', () => {
     const unknown = await cli(['frobnicate'])
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toBe(
-      'hookwright: unknown command "frobnicate". Commands: listen, send, sign, verify, replay, export, fixtures.\n',
+      'hookwright: unknown command "frobnicate". Commands: listen, send, sign, verify, replay, export, fixtures, check.\n',
     )
     expect((await cli(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/)
   })
