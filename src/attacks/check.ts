@@ -427,8 +427,12 @@ export async function checkReceiver(
         // Refusing is half of it: the receiver must still take the next delivery.
         const next = await send(fresh('after-oversized'))
         if (next.status === undefined || !is2xx(next.status)) {
-          result.verdict = next.status === undefined ? 'no-answer' : 'wrongly-rejected'
-          result.note = `After the oversized body, a valid delivery got ${seen(next)}.`
+          return {
+            ...base,
+            ...outcomeFields(next),
+            verdict: next.status === undefined ? 'no-answer' : 'wrongly-rejected',
+            note: `The oversized body got ${seen(outcome)}, but then a valid delivery got ${seen(next)}.`,
+          }
         }
       }
       return result
