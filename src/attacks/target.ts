@@ -5,6 +5,7 @@ import { clearTimeout, setTimeout } from 'node:timers'
 import type { Dispatcher } from 'undici'
 import { invalidOption } from '../errors.js'
 import { checkUrl, deliver, type DeliverOutcome } from '../sender/deliver.js'
+import { loadUndici } from '../undici.js'
 
 /** A Node request listener: `http.createServer(listener)`, an Express or Connect app. */
 export type NodeListener = (req: IncomingMessage, res: ServerResponse, next?: unknown) => unknown
@@ -69,11 +70,14 @@ export async function openTarget(
   }
   if (typeof target === 'string' || target instanceof URL) {
     const url = checkUrl(typeof target === 'string' ? target : target.href, options.option)
+    const own = await ownDispatcher(options.dispatcher)
     return {
       url,
       kind: 'url',
-      send: (r) => deliverOver(r, options.dispatcher),
-      close: async () => {},
+      send: (r) => deliverOver(r, options.dispatcher ?? own),
+      close: async () => {
+        await own?.close()
+      },
     }
   }
   if (target !== null && typeof target === 'object') {
@@ -99,6 +103,19 @@ export async function openTarget(
     'a URL, a Node request listener or Express/Fastify app, or a fetch handler (request) => Response',
     target,
   )
+}
+
+/**
+ * A dispatcher of our own when the global one is not npm undici's: Node's built-in fetch (used
+ * by `new Request`, by a fetch handler, by the test itself) installs its own bundled undici as
+ * the global dispatcher, and on Node 20 that one speaks an older handler API ("invalid onError
+ * method"). Closed with the target.
+ */
+async function ownDispatcher(given: Dispatcher | undefined) {
+  if (given) return undefined
+  const undici = await loadUndici()
+  if (undici.getGlobalDispatcher() instanceof undici.Dispatcher) return undefined
+  return new undici.Agent()
 }
 
 function deliverOver(r: TargetRequest, dispatcher: Dispatcher | undefined) {
@@ -131,15 +148,18 @@ async function serveListener(
     server.listen(0, '127.0.0.1', () => resolve())
   })
   const { port } = server.address() as AddressInfo
+  const own = await ownDispatcher(dispatcher)
   return {
     url: `http://127.0.0.1:${port}${path}`,
     kind: 'listener',
-    send: (r) => deliverOver(r, dispatcher),
-    close: () =>
-      new Promise<void>((resolve) => {
+    send: (r) => deliverOver(r, dispatcher ?? own),
+    close: async () => {
+      await own?.close()
+      await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeAllConnections()
-      }),
+      })
+    },
   }
 }
 

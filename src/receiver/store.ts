@@ -1,6 +1,8 @@
 import { clearTimeout, setTimeout } from 'node:timers'
 import { summarizeDelivery, type Delivery } from '../delivery.js'
 import { HookwrightError, invalidOption } from '../errors.js'
+import { defaultWaitTimeout } from '../runner-timeout.js'
+import { didYouMean } from '../suggest.js'
 import type { DeliveryMatcher, WaitForOptions } from './types.js'
 
 /** Bounds of a delivery store. */
@@ -37,7 +39,7 @@ export interface DeliveryStore {
 
 const DEFAULT_MAX_DELIVERIES = 10_000
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024
-const DEFAULT_TIMEOUT = 5000
+const WAIT_KEYS = ['count', 'timeout', 'match']
 /** How many arrivals a timeout message lists before saying "and N more". */
 const LISTED_ARRIVALS = 10
 
@@ -46,6 +48,8 @@ interface Waiter {
   match: DeliveryMatcher | undefined
   found: Delivery[]
   matchError: unknown
+  /** Where waitFor was called, so a timeout points at the test's line rather than a timer. */
+  callSite: { stack?: string }
   resolve(deliveries: Delivery[]): void
   fail(error: HookwrightError): void
 }
@@ -64,9 +68,16 @@ export function createDeliveryStore(options: DeliveryStoreOptions = {}): Deliver
   return new BoundedStore(storeBounds(options), options.label ?? 'delivery store')
 }
 
-/** A store with bounds already checked by `storeBounds`: the receiver makes one per endpoint. */
-export function createCheckedStore(bounds: StoreBounds, label: string): DeliveryStore {
-  return new BoundedStore(bounds, label)
+/**
+ * A store with bounds already checked by `storeBounds`: the receiver makes one per endpoint.
+ * `nearMisses` adds lines to a timeout message: what reached the receiver but not this store.
+ */
+export function createCheckedStore(
+  bounds: StoreBounds,
+  label: string,
+  nearMisses?: () => string,
+): DeliveryStore {
+  return new BoundedStore(bounds, label, nearMisses)
 }
 
 // A class rather than an object literal with getters: V8 builds literals with accessors on a
@@ -84,11 +95,13 @@ class BoundedStore implements DeliveryStore {
   #closedReason: string | undefined
   // Made by the first waitFor that has to wait: most stores never have a waiter.
   #waiters: Set<Waiter> | undefined
+  readonly #nearMisses: (() => string) | undefined
 
-  constructor(bounds: StoreBounds, label: string) {
+  constructor(bounds: StoreBounds, label: string, nearMisses?: () => string) {
     this.#maxDeliveries = bounds.maxDeliveries
     this.#maxBytes = bounds.maxBytes
     this.label = label
+    this.#nearMisses = nearMisses
   }
 
   get deliveries(): readonly Delivery[] {
@@ -128,7 +141,17 @@ class BoundedStore implements DeliveryStore {
   }
 
   waitFor(waitOptions: WaitForOptions = {}): Promise<Delivery[]> {
-    const { count = 1, timeout = DEFAULT_TIMEOUT, match } = waitOptions
+    if (waitOptions === null || typeof waitOptions !== 'object') {
+      invalidOption('waitFor(options)', 'an object { count?, timeout?, match? }', waitOptions)
+    }
+    for (const key of Object.keys(waitOptions)) {
+      if (!WAIT_KEYS.includes(key)) {
+        invalidOption(`waitFor({ ${key} })`, `one of ${WAIT_KEYS.join(', ')}`, key, {
+          hint: didYouMean(key, WAIT_KEYS, (k) => `\`${k}\``),
+        })
+      }
+    }
+    const { count = 1, timeout = defaultWaitTimeout(), match } = waitOptions
     if (!Number.isInteger(count) || count < 1) {
       invalidOption('waitFor({ count })', 'an integer >= 1', count)
     }
@@ -147,12 +170,15 @@ class BoundedStore implements DeliveryStore {
         match,
         found: [],
         matchError: undefined,
+        callSite: {},
         resolve,
         fail: reject,
       }
       for (let i = this.#head; i < this.#items.length; i++) {
         if (offer(waiter, this.#items[i]!)) return resolve(waiter.found)
       }
+      // Only a wait that may time out pays for a stack.
+      Error.captureStackTrace(waiter.callSite, BoundedStore.prototype.waitFor)
       // node:timers, not the global: fake timers installed by the test must not freeze it.
       const timer = setTimeout(() => waiter.fail(this.#timeoutError(waiter, timeout)), timeout)
       const waiters = (this.#waiters ??= new Set())
@@ -211,10 +237,13 @@ class BoundedStore implements DeliveryStore {
       waiter.matchError === undefined
         ? ''
         : `\nThe match function threw on at least one delivery: ${errorText(waiter.matchError)}`
-    return new HookwrightError(
-      'HOOKWRIGHT_TIMEOUT',
-      `Timed out after ${timeout} ms ${describeWait(waiter, this.label)}\n${summary}${droppedNote}${matchNote}`,
-    )
+    const nearNote = this.#nearMisses?.() ?? ''
+    const message = `Timed out after ${timeout} ms ${describeWait(waiter, this.label)}\n${summary}${nearNote}${droppedNote}${matchNote}`
+    const error = new HookwrightError('HOOKWRIGHT_TIMEOUT', message)
+    // The frames of the waitFor call (the stack captured here is only a timer's).
+    const frames = waiter.callSite.stack?.split('\n').slice(1) ?? []
+    if (frames.length > 0) error.stack = [`${error.name}: ${message}`, ...frames].join('\n')
+    return error
   }
 }
 

@@ -181,7 +181,7 @@ describe('checkReceiver: judging without help, and failure modes', () => {
       scheme: getScheme('gitlab'),
       secret: 'tok',
       payload,
-      timeoutMs: 50,
+      timeoutMs: 1000, // long enough for the 401s on a busy machine; only the valid case hangs
       only: ['signature'],
     })
     // The endpoint refuses bad tokens with 401 and hangs on the valid one.

@@ -91,7 +91,7 @@ describe('simulateProvider', () => {
       path: '/webhooks',
       processedCount: app.processed,
     })
-    expect(sim).toMatchObject({ ok: true, policy: 'stripe', processed: 1 })
+    expect(sim, sim.summary).toMatchObject({ ok: true, policy: 'stripe', processed: 1 })
     expect(sim.attempts).toHaveLength(1)
     const custom = await simulateProvider(
       fetchReceiver({ scheme: 'stripe', secret, failFirst: 9 }).fetch,
