@@ -20,6 +20,10 @@ import { openTarget, type OpenTarget, type ReceiverTarget } from './target.js'
 
 export type { CaseGroup } from './cases.js'
 
+/**
+ * What `checkReceiver` needs: the scheme, secret and payload to sign, and, optionally, ways to
+ * look inside the receiver (`processedCount`, `stateOf`) and to tune or select the cases.
+ */
 export interface CheckReceiverOptions {
   /** A registry name (`stripe`, `github`, …) or a scheme value. */
   scheme: string | AnyScheme
@@ -72,7 +76,7 @@ export interface CheckReceiverOptions {
   retry?: RetryPolicy
 }
 
-/** How a case can go wrong. */
+/** How a case went: `ok`, or how it went wrong. */
 export type Verdict =
   'ok' | 'wrongly-accepted' | 'wrongly-rejected' | 'no-answer' | 'too-slow' | 'wrong-state'
 

@@ -20,6 +20,7 @@ export function defaultPolicy(scheme: string): RetryPolicy {
   return Object.hasOwn(policies, scheme) ? policies[scheme]! : retryPolicies.none
 }
 
+/** What `simulateProvider` sends (scheme, secret, payload) and on which retry schedule. */
 export interface SimulateProviderOptions {
   /** A registry name (`stripe`, `github`, …) or a scheme value. */
   scheme: string | AnyScheme

@@ -33,7 +33,7 @@ export type ReceiverTarget =
   | { fetch: (request: Request, ...rest: never[]) => Response | Promise<Response> }
   | { routing: NodeListener; ready: () => PromiseLike<unknown> }
 
-/** One request to send, built by a case. */
+/** One request to send, built by a case (internal). */
 export interface TargetRequest {
   /** Absolute URL (the target's own, or one a URL-signing scheme signed). */
   url: string
