@@ -144,6 +144,48 @@ describe('each case catches its bug', () => {
     expect(report.failed[0]!.note).toMatch(/older event's .*email/)
   })
 
+  it('out-of-order: a pair given as fixture names or as payloads', async () => {
+    const named = await check(['last-write-wins'], {
+      only: ['out-of-order'],
+      pair: ['stripe/customer.created', 'stripe/customer.updated'],
+    })
+    expect(failing(named)).toEqual([['out-of-order', 'wrong-state']])
+    const older = {
+      id: 'evt_o',
+      object: 'event',
+      type: 'customer.created',
+      created: 100,
+      data: { object: { id: 'cus_1', object: 'customer', plan: 'free' } },
+    }
+    const newer = {
+      ...older,
+      id: 'evt_n',
+      type: 'customer.updated',
+      created: 200,
+      data: { object: { id: 'cus_1', object: 'customer', plan: 'pro' } },
+    }
+    const app = fetchReceiver({ scheme, secret })
+    const given = await checkReceiver(app.fetch, {
+      scheme,
+      secret,
+      payload,
+      only: ['out-of-order'],
+      pair: { older, newer },
+      stateOf: app.state,
+    })
+    expect(given.failed).toEqual([])
+    expect(app.state('cus_1')).toMatchObject({ plan: 'pro' })
+    await expect(
+      checkReceiver(app.fetch, {
+        scheme,
+        secret,
+        payload,
+        only: ['out-of-order'],
+        pair: ['one'] as never,
+      }),
+    ).rejects.toThrow(/`pair`/)
+  })
+
   it('out-of-order: a 500 that the retry policy resolves is a warning with the schedule', async () => {
     const report = await check(['update-before-create-500'], { only: ['out-of-order'] })
     expect(report.ok).toBe(true)
