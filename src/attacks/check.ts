@@ -654,7 +654,13 @@ interface SignedCase {
   id: string | undefined
 }
 
-const ID_HEADERS = ['webhook-id', 'svix-id', 'x-github-delivery', 'x-shopify-webhook-id']
+const ID_HEADERS = [
+  'webhook-id',
+  'svix-id',
+  'x-github-delivery',
+  'x-shopify-webhook-id',
+  'shopify-webhook-id',
+]
 
 function messageId(headers: Record<string, string>): string | undefined {
   for (const name of ID_HEADERS) if (headers[name] !== undefined) return headers[name]
