@@ -69,7 +69,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(400, {"error": "invalid signature"})
         if not isinstance(event, dict) or event.get("id") in seen:
             return self.answer(200, {"duplicate": True})
-        time.sleep(0.05)  # bug 3: the lookup between the check and the insert
+        time.sleep(0.2)  # bug 3: the lookup between the check and the insert
         seen.add(event.get("id"))
         with lock:
             processed += 1
