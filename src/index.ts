@@ -117,9 +117,27 @@ export type {
 } from './sender/policies.js'
 export type { DeliverError } from './sender/deliver.js'
 export { badDeliveries } from './attacks/cases.js'
-export type { BadDeliveriesOptions, BadDelivery } from './attacks/cases.js'
-export { checkReceiver } from './attacks/check.js'
-export type { CaseResult, CheckReceiverOptions, ReceiverReport } from './attacks/check.js'
+export type { BadDeliveriesOptions, BadDelivery, CaseGroup } from './attacks/cases.js'
+export { checkReceiver, runCases } from './attacks/check.js'
+export type {
+  AnswerTiming,
+  CaseResult,
+  CheckReceiverOptions,
+  ReceiverReport,
+  Verdict,
+} from './attacks/check.js'
+export { reportToJUnit } from './attacks/junit.js'
+export { defaultLimits, providerLimits } from './attacks/limits.js'
+export type { ProviderLimits } from './attacks/limits.js'
+export { defaultPairs } from './attacks/pair.js'
+export type { EventPair } from './attacks/pair.js'
+export { simulateProvider } from './attacks/simulate.js'
+export type {
+  SimulatedAttempt,
+  SimulateProviderOptions,
+  SimulationReport,
+} from './attacks/simulate.js'
+export type { FetchHandler, NodeListener, ReceiverTarget } from './attacks/target.js'
 
 // Fixtures (the zod schemas are the hookwright/schemas entry, loaded on first use)
 export {

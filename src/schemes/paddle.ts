@@ -8,8 +8,8 @@ const HEADER = 'paddle-signature'
 /**
  * Paddle Billing: `Paddle-Signature: ts=<unix>;h1=<hex hmac-sha256>[;h1=…]`, an HMAC-SHA256
  * keyed with the whole endpoint secret key (`pdl_ntfset_…`) over `"<ts>:<raw body>"`. Matches
- * `@paddle/paddle-node-sdk`'s `Webhooks.unmarshal` and `isSignatureValid`: tolerance 5 s, only
- * too-old timestamps refused. Any `h1` may match, as Paddle sends two during a secret rotation.
+ * `@paddle/paddle-node-sdk`'s `Webhooks.unmarshal` and `isSignatureValid`: the header split on `;`
+ * and `=` untrimmed, tolerance 5 s compared in milliseconds, only too-old timestamps refused. Any `h1` may match, as Paddle sends two during a secret rotation.
  *
  * @example
  * const { headers, body } = paddle.sign({ payload: event, secret: 'pdl_ntfset_…' })

@@ -343,111 +343,189 @@ describe.each([
   },
 )
 
-describe('shopify: hookwright and @shopify/shopify-api agree (X-Shopify-* headers)', () => {
+describe('shopify: hookwright and @shopify/shopify-api agree (both header styles)', () => {
   const apiSecretKey = 'test_secret_key'
-  const official = shopifyApi({
+  const config = (secret: string) => ({
     apiKey: 'test_api_key',
-    apiSecretKey,
+    apiSecretKey: secret,
     hostName: 'test_host_name',
     apiVersion: ApiVersion.January26,
     isEmbeddedApp: false,
     logger: { level: LogSeverity.Error, log: async () => {} },
   })
-  const officialAccepts = async (headers: Record<string, string>, body: string) => {
+  const official = shopifyApi(config(apiSecretKey))
+  /** `webhooks.validate`'s verdict: whether it accepts, and which family it read. */
+  const validate = async (
+    api: typeof official,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<{ valid: boolean; webhookType?: string }> => {
     const rawRequest = { headers, method: 'POST', url: '/webhooks' }
-    const result = await official.webhooks.validate({
+    return (await api.webhooks.validate({
       rawBody: body,
       rawRequest,
       rawResponse: {},
-    } as never)
-    return result.valid
+    } as never)) as {
+      valid: boolean
+      webhookType?: string
+    }
   }
   const routing = {
     topic: 'orders/create',
     shopDomain: 'example.myshopify.com',
     apiVersion: '2026-01',
   }
+  const STYLES = ['legacy', 'events'] as const
+  /** The family shopify-api reports for each style (`webhookType`) and its HMAC header. */
+  const TYPE = { legacy: 'webhooks', events: 'events' } as const
+  const HMAC = { legacy: 'x-shopify-hmac-sha256', events: 'shopify-hmac-sha256' } as const
+  /** The headers validate requires of each family, HMAC first. */
+  const REQUIRED = {
+    legacy: [
+      'x-shopify-hmac-sha256',
+      'x-shopify-topic',
+      'x-shopify-shop-domain',
+      'x-shopify-api-version',
+      'x-shopify-webhook-id',
+    ],
+    events: [
+      'shopify-hmac-sha256',
+      'shopify-topic',
+      'shopify-shop-domain',
+      'shopify-api-version',
+      'shopify-webhook-id',
+      'shopify-event-id',
+    ],
+  } as const
 
-  it('what hookwright signs, shopify-api validates, and the other way round', async () => {
-    const bodies = fc.oneof(fc.json(), fc.string({ unit: 'grapheme', minLength: 1 }))
-    await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1 }), bodies, async (secret, body) => {
-        const local = shopifyApi({
-          apiKey: 'k',
-          apiSecretKey: secret,
-          hostName: 'h',
-          apiVersion: ApiVersion.January26,
-          isEmbeddedApp: false,
-          logger: { level: LogSeverity.Error, log: async () => {} },
-        })
-        const ours = shopify.sign({ payload: body, secret, ...routing })
-        const rawRequest = { headers: ours.headers, method: 'POST', url: '/webhooks' }
-        const verdict = await local.webhooks.validate({
-          rawBody: body,
-          rawRequest,
-          rawResponse: {},
-        } as never)
-        expect(verdict.valid).toBe(true)
-        // shopify-api signs no webhooks; its tests sign with utils.ts hmac(): the same bytes.
-        const theirs = createHmac('sha256', secret).update(body).digest('base64')
-        expect(theirs).toBe(ours.headers['x-shopify-hmac-sha256'])
-        expect(
-          shopify.verify({ headers: { 'X-Shopify-Hmac-Sha256': theirs }, body, secret }).ok,
-        ).toBe(true)
-      }),
-      { ...RUNS, numRuns: 100 },
-    )
-  })
+  /**
+   * A request as shopify-api's own tests build one (utils.ts `headers()`): webhook requests carry
+   * `X-Shopify-*` headers, Events requests both families with the same values.
+   */
+  const theirHeaders = (style: 'legacy' | 'events', hmac: string): Record<string, string> => {
+    const legacy = {
+      'X-Shopify-API-Version': routing.apiVersion,
+      'X-Shopify-Shop-Domain': routing.shopDomain,
+      'X-Shopify-Hmac-Sha256': hmac,
+      'X-Shopify-Topic': routing.topic,
+      'X-Shopify-Webhook-Id': 'w1',
+    }
+    if (style === 'legacy') return legacy
+    return {
+      ...legacy,
+      'shopify-api-version': routing.apiVersion,
+      'shopify-shop-domain': routing.shopDomain,
+      'shopify-hmac-sha256': hmac,
+      'shopify-topic': routing.topic,
+      'shopify-webhook-id': 'w1',
+      'shopify-event-id': 'e1',
+    }
+  }
 
-  it('give the same verdict on a mutated X-Shopify-Hmac-Sha256, with requireHeaders', async () => {
-    const body = '{"id":820982911946154500,"email":"jon@example.com"}'
-    const seen = verdicts()
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(
-          mutations([' ', ',']).map((m) => Object.assign(m, { toString: () => print(m) })),
-          {
-            minLength: 1,
-            maxLength: 3,
+  it.each(STYLES)(
+    'what hookwright signs in the %s style, shopify-api validates, and the other way round',
+    async (headerStyle) => {
+      const bodies = fc.oneof(fc.json(), fc.string({ unit: 'grapheme', minLength: 1 }))
+      await fc.assert(
+        fc.asyncProperty(fc.string({ minLength: 1 }), bodies, async (secret, body) => {
+          const ours = shopify.sign({ payload: body, secret, headerStyle, ...routing })
+          expect(Object.keys(ours.headers)).toEqual(
+            expect.arrayContaining([...REQUIRED[headerStyle]]),
+          )
+          const verdict = await validate(shopifyApi(config(secret)), ours.headers, body)
+          expect(verdict).toMatchObject({ valid: true, webhookType: TYPE[headerStyle] })
+          // shopify-api signs no webhooks; its tests sign with utils.ts hmac(): the same bytes.
+          const theirs = createHmac('sha256', secret).update(body).digest('base64')
+          expect(theirs).toBe(ours.headers[HMAC[headerStyle]])
+          const headers = theirHeaders(headerStyle, theirs)
+          expect(shopify.verify({ headers, body, secret, requireHeaders: true })).toMatchObject({
+            ok: true,
+            id: 'w1',
+          })
+        }),
+        { ...RUNS, numRuns: 50 },
+      )
+    },
+  )
+
+  /**
+   * The other family's headers next to a signed delivery: none, a genuine set, a set signed with
+   * another key, or a set whose HMAC header is empty; the precedence rule decides which is read.
+   */
+  type Second = 'none' | 'genuine' | 'foreign' | 'empty'
+
+  it.each(STYLES)(
+    'give the same verdict on a mutated %s delivery, with the other family beside it and requireHeaders',
+    async (headerStyle) => {
+      const body = '{"id":820982911946154500,"email":"jon@example.com"}'
+      const other = headerStyle === 'legacy' ? 'events' : 'legacy'
+      const foreign = createHmac('sha256', 'another app').update(body).digest('base64')
+      const seen = verdicts()
+      const read = { legacy: 0, events: 0 }
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            mutations([' ', ',']).map((m) => Object.assign(m, { toString: () => print(m) })),
+            { minLength: 1, maxLength: 3 },
+          ),
+          fc.constantFrom<Second>('none', 'genuine', 'foreign', 'empty'),
+          fc.subarray([...REQUIRED[headerStyle], ...REQUIRED[other]]),
+          fc.boolean(),
+          async (changes, second, dropped, title) => {
+            const sign = (style: 'legacy' | 'events', secret: string) =>
+              shopify.sign({
+                payload: body,
+                secret,
+                headerStyle: style,
+                id: `w-${style}`,
+                eventId: `e-${style}`,
+                ...routing,
+              }).headers
+            const headers: Record<string, string> = { ...sign(headerStyle, apiSecretKey) }
+            headers[HMAC[headerStyle]] = changes.reduce(
+              (v, m) => m.apply(v, foreign),
+              headers[HMAC[headerStyle]]!,
+            )
+            if (second !== 'none') {
+              Object.assign(
+                headers,
+                sign(other, second === 'foreign' ? 'another app' : apiSecretKey),
+              )
+              if (second === 'empty') headers[HMAC[other]] = ''
+            }
+            for (const name of dropped) delete headers[name]
+            const cased = title
+              ? Object.fromEntries(
+                  Object.entries(headers).map(([k, v]) => [
+                    k.replace(/(^|-)\w/g, (c) => c.toUpperCase()),
+                    v,
+                  ]),
+                )
+              : headers
+            const ours = shopify.verify({
+              headers: cased,
+              body,
+              secret: apiSecretKey,
+              requireHeaders: true,
+            })
+            const theirs = await validate(official, cased, body)
+            expect({ cased, ok: ours.ok }).toEqual({ cased, ok: theirs.valid })
+            if (ours.ok && theirs.webhookType) {
+              // Both read the same family: hookwright's id is that family's webhook id.
+              const style = theirs.webhookType === 'events' ? 'events' : 'legacy'
+              expect(ours.id).toBe(`w-${style}`)
+              read[style]++
+            }
+            seen.record(ours.ok)
           },
         ),
-        fc.subarray([
-          'x-shopify-topic',
-          'x-shopify-shop-domain',
-          'x-shopify-api-version',
-          'x-shopify-webhook-id',
-        ]),
-        fc.boolean(),
-        async (changes, dropped, title) => {
-          const signed = shopify.sign({ payload: body, secret: apiSecretKey, id: 'w1', ...routing })
-          const foreign = createHmac('sha256', 'another app').update(body).digest('base64')
-          const headers: Record<string, string> = { ...signed.headers }
-          headers['x-shopify-hmac-sha256'] = changes.reduce(
-            (v, m) => m.apply(v, foreign),
-            headers['x-shopify-hmac-sha256']!,
-          )
-          for (const name of dropped) delete headers[name]
-          const cased = title
-            ? Object.fromEntries(
-                Object.entries(headers).map(([k, v]) => [
-                  k.replace(/(^|-)\w/g, (c) => c.toUpperCase()),
-                  v,
-                ]),
-              )
-            : headers
-          const ours = shopify.verify({
-            headers: cased,
-            body,
-            secret: apiSecretKey,
-            requireHeaders: true,
-          })
-          expect({ cased, ok: ours.ok }).toEqual({ cased, ok: await officialAccepts(cased, body) })
-          seen.record(ours.ok)
-        },
-      ),
-      RUNS,
-    )
-    // Most mutations break an HMAC, and so does each dropped header: acceptances are rarer here.
-    seen.expectBoth(3)
-  })
+        RUNS,
+      )
+      // Most mutations break an HMAC, and so does each dropped header: acceptances are rarer here.
+      seen.expectBoth(3)
+      // Each family was read in an accepted delivery, so the precedence itself was compared.
+      expect(read.legacy).toBeGreaterThan(0)
+      expect(read.events).toBeGreaterThan(0)
+    },
+  )
 })

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto'
 import '@shopify/shopify-api/adapters/node'
 import { ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api'
 import { describe, expect, it } from 'vitest'
-import { shopify } from '../../../src/index.js'
+import { badDeliveries, shopify } from '../../../src/index.js'
 
 /**
  * shopify-api's own webhook validation tests, ported as data.
@@ -11,9 +11,9 @@ import { shopify } from '../../../src/index.js'
  * built by `headers()` and `hmac()` of packages/apps/shopify-api/lib/webhooks/__tests__/utils.ts.
  *
  * Every case verifies with `requireHeaders: true`, since `webhooks.validate` always checks them.
- * The installed @shopify/shopify-api is 12.3.0, which predates the `shopify-*` headers (added in
- * 13.0.0): it referees the cases that carry only `X-Shopify-*` headers; the Events cases follow
- * the 13.1.0 source (lib/webhooks/validate.ts), which hookwright's verify mirrors.
+ * The installed @shopify/shopify-api is that same 13.1.0, so it referees every case: those with
+ * `X-Shopify-*` headers alone and the Events ones, which carry both families (the `shopify-*` one
+ * decides).
  */
 const SOURCE =
   'Shopify/shopify-app-js packages/apps/shopify-api/lib/webhooks/__tests__/validate.test.ts@ef2043d'
@@ -238,6 +238,18 @@ const official = shopifyApi({
   logger: { level: LogSeverity.Error, log: async () => {} },
 })
 
+/** What `webhooks.validate` returns, as far as these tests read it. */
+interface Verdict {
+  valid: boolean
+  reason?: string
+  missingHeaders?: string[]
+  webhookId?: string
+  webhookType?: 'webhooks' | 'events'
+}
+
+/** The header family a case's request is read from: Events requests carry `shopify-hmac-sha256`. */
+const style = (c: Case) => c.headers.webhookType ?? 'webhooks'
+
 async function officialValidate(h: Record<string, string>, body: string) {
   const rawRequest = { headers: h, method: 'POST', url: '/webhooks' }
   return official.webhooks.validate({ rawBody: body, rawRequest, rawResponse: {} } as never)
@@ -263,11 +275,16 @@ describe(`ported: ${SOURCE}`, () => {
         expect(result.message).toContain(c.spec.missing)
       }
     }
-    // The installed 12.3.0 referees the cases that carry only X-Shopify-* headers.
-    if (c.headers.webhookType !== 'events') {
-      const verdict = (await officialValidate(h, body)) as { valid: boolean; reason?: string }
-      expect(verdict.valid).toBe(c.spec.valid)
-      if (!c.spec.valid) expect(verdict.reason).toBe(c.spec.reason)
+    // The installed shopify-api (13.1.0, the tests' own version) referees every case.
+    const verdict = (await officialValidate(h, body)) as Verdict
+    expect(verdict.valid).toBe(c.spec.valid)
+    if (c.spec.valid) {
+      expect(verdict).toMatchObject({ webhookId: c.spec.webhookId, webhookType: style(c) })
+    } else {
+      expect(verdict.reason).toBe(c.spec.reason)
+      if (c.spec.missing !== undefined) {
+        expect(verdict.missingHeaders?.map((name) => name.toLowerCase())).toEqual([c.spec.missing])
+      }
     }
   })
 
@@ -279,4 +296,44 @@ describe(`ported: ${SOURCE}`, () => {
       shopify.verify({ headers: headers({ hmac: other }), body: rawBody, secret: apiSecretKey }),
     ).toMatchObject({ reason: 'bad_signature' })
   })
+  it.each(['legacy', 'events'] as const)(
+    "shopify-api judges hookwright's bad deliveries in the %s style as they expect",
+    async (headerStyle) => {
+      const scheme = shopify.with({
+        headerStyle,
+        requireHeaders: true,
+        topic: 'orders/create',
+        shopDomain: 'shop1.myshopify.io',
+        apiVersion: '2026-01',
+      })
+      const cases = badDeliveries(scheme, {
+        payload: { id: 1, note: 'caf\u00e9' },
+        secret: apiSecretKey,
+      })
+      expect(cases.length).toBeGreaterThan(8)
+      const prefix = headerStyle === 'events' ? 'shopify-' : 'x-shopify-'
+      const seen = { valid: [] as string[], invalid: [] as string[] }
+      for (const c of cases) {
+        // Each case carries the one family its scheme signs, so validate reads that family.
+        expect(
+          Object.keys(c.headers).filter(
+            (k) => /shopify-/i.test(k) && !k.toLowerCase().startsWith(prefix),
+          ),
+        ).toEqual([])
+        const body = typeof c.body === 'string' ? c.body : Buffer.from(c.body).toString('utf8')
+        const verdict = (await officialValidate(c.headers, body)) as Verdict
+        expect({ name: c.name, valid: verdict.valid }).toEqual({
+          name: c.name,
+          valid: c.expect === 'accept' || c.sendTwice === true,
+        })
+        if (verdict.valid) {
+          expect(verdict.webhookType).toBe(headerStyle === 'events' ? 'events' : 'webhooks')
+        }
+        seen[verdict.valid ? 'valid' : 'invalid'].push(c.name)
+      }
+      // Both verdicts occur, so the comparison above cannot pass by refusing everything.
+      expect(seen.valid.length).toBeGreaterThan(0)
+      expect(seen.invalid.length).toBeGreaterThan(8)
+    },
+  )
 })

@@ -10,6 +10,7 @@ import { HookwrightError, slack } from '../../../src/index.js'
  */
 const PYTHON = 'slackapi/python-slack-sdk tests/slack_sdk/signature/test_signature_verifier.py'
 const BOLT = 'slackapi/bolt-js src/receivers/verify-request.spec.ts'
+const BOLT_HTTP = 'slackapi/bolt-js src/receivers/HTTPModuleFunctions.spec.ts'
 
 // https://docs.slack.dev/authentication/verifying-requests-from-slack/
 const signingSecret = '8f742231b10e8888abcd99yyyzzz85a5'
@@ -102,6 +103,10 @@ const notExpressible = [
     why: 'hookwright reads the timestamp from the header text; a header value given as the number 1531420618 is the same text (checked in the Bolt cases, which pass a number).',
   },
   {
+    test: `${BOLT_HTTP}: parseAndVerifyHTTPRequest should parse a ssl_check request body without signature verification`,
+    why: 'Slack sends ssl_check unsigned and Bolt answers it before verifying; hookwright verify reports the missing signature (missing_header, checked below) and leaves the ssl_check shortcut to the handler.',
+  },
+  {
     test: `${PYTHON}: test_invalid_signing_secret_reassignment`,
     why: 'hookwright has no verifier object holding a secret to reassign; the secret is checked on every call (test_invalid_signing_secret).',
   },
@@ -156,13 +161,14 @@ describe(`ported: ${PYTHON}`, () => {
   })
 })
 
-describe(`ported: ${BOLT}`, () => {
+describe(`ported: ${BOLT} and ${BOLT_HTTP} (parseAndVerifyHTTPRequest)`, () => {
   const secret = 'secret'
   const rawBody = '{"foo":"bar"}'
   const nowSeconds = 1_700_000_000
   const sign = (ts: number) =>
     createHmac('sha256', secret).update(`v0:${ts}:${rawBody}`).digest('hex')
 
+  const formBody = 'payload={}'
   const boltCases = [
     {
       test: 'should judge a valid request',
@@ -182,23 +188,38 @@ describe(`ported: ${BOLT}`, () => {
       signature: 'v0=invalid-signature',
       expect: 'bad_signature',
     },
+    {
+      test: 'should detect invalid signature for application/x-www-form-urlencoded body',
+      ts: nowSeconds,
+      signature: 'v0=invalid-signature',
+      expect: 'bad_signature',
+      body: formBody,
+    },
+    {
+      test: 'ssl_check: an unsigned request',
+      ts: undefined,
+      signature: undefined,
+      expect: 'missing_header',
+      body: 'ssl_check=1&token=legacy-fixed-verification-token',
+    },
   ]
 
   // verifySlackRequest and isValidSlackRequest have the same three tests; one run covers both.
-  it.each(boltCases)('verifySlackRequest / isValidSlackRequest: $test', (c) => {
+  it.each(boltCases)('$test', (c) => {
     // The source passes the timestamp header as a number.
-    const requestHeaders = { 'x-slack-signature': c.signature, 'x-slack-request-timestamp': c.ts }
-    const result = slack.verify({
-      headers: requestHeaders,
-      body: rawBody,
-      secret,
-      now: nowSeconds,
-    })
+    const requestHeaders: Record<string, string | number> = {}
+    if (c.signature !== undefined) requestHeaders['x-slack-signature'] = c.signature
+    if (c.ts !== undefined) requestHeaders['x-slack-request-timestamp'] = c.ts
+    const body = c.body ?? rawBody
+    const result = slack.verify({ headers: requestHeaders, body, secret, now: nowSeconds })
     expect(result.ok ? 'ok' : result.reason).toBe(c.expect)
     const official = isValidSlackRequest({
       signingSecret: secret,
-      headers: requestHeaders,
-      body: rawBody,
+      headers: requestHeaders as {
+        'x-slack-signature': string
+        'x-slack-request-timestamp': number
+      },
+      body,
       nowMilliseconds: nowSeconds * 1000,
     })
     expect(official).toBe(c.expect === 'ok')
