@@ -90,7 +90,6 @@ describe('hookwright listen under decompression bombs', () => {
     // half of one (what it grows by is mostly decoded chunks awaiting the garbage collector,
     // which V8 lets pass 64 MiB before it collects them).
     const grownMiB = (resourceUsage().maxRSS - before) / 1024
-    console.log("H11MEM grown MiB", grownMiB)
     expect(grownMiB).toBeLessThan(128)
   })
 })
