@@ -74,6 +74,9 @@ export function answer(
   let scripted: ResolvedStep | undefined
   if (error === 'aborted') {
     step = { ...NO_ANSWER, body: EMPTY }
+  } else if (error === 'request_timeout') {
+    // node:http has answered this 408 already and closed the connection.
+    step = fixed(408, 'text/plain; charset=utf-8', '')
   } else if (error === 'body_too_large' || error === 'over_budget') {
     step = fixed(
       413,
@@ -142,7 +145,7 @@ export function answer(
     }
   }
   ctx.record(delivery, state, got.bytes)
-  if (got.error === 'aborted') return
+  if (got.error === 'aborted' || got.error === 'request_timeout') return
   if (step.delayMs > 0) {
     const waiting = (ctx.delayed ??= new Map())
     const run = (): void => {

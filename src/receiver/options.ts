@@ -4,6 +4,7 @@ import { controlRoute } from '../remote/control.js'
 import { storeBounds, type StoreBounds } from './store.js'
 import type { ReceiverOptions, ReceiverRoute } from './types.js'
 import { hostCheck } from './guard.js'
+import { connectionLimits, type ConnectionLimits } from './limits.js'
 import { ENDPOINT_PREFIX } from './routing.js'
 
 const OPTION_KEYS = new Set([
@@ -17,6 +18,10 @@ const OPTION_KEYS = new Set([
   'maxAgeMs',
   'save',
   'allowedHosts',
+  'headersTimeout',
+  'requestTimeout',
+  'keepAliveTimeout',
+  'maxConnections',
 ])
 
 /** `createReceiver`'s options, checked and with their defaults filled in. */
@@ -29,6 +34,7 @@ export interface ResolvedReceiverOptions {
   save: ((delivery: Delivery) => void) | undefined
   /** The Host check of the harness's own paths; undefined when they answer any Host. */
   hostAllowed: ((host: string | undefined) => boolean) | undefined
+  limits: ConnectionLimits
 }
 
 /** Checks every option before a port is opened; misuse throws `HOOKWRIGHT_INVALID_OPTION`. */
@@ -69,7 +75,8 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
     invalidOption('save', 'a function (delivery) => void', options.save)
   }
   const hostAllowed = hostCheck(host, options.allowedHosts)
-  return { host, port, store, routes, tls, hostAllowed, save: options.save }
+  const limits = connectionLimits(options)
+  return { host, port, store, routes, tls, hostAllowed, limits, save: options.save }
 }
 
 function checkRoute(route: ReceiverRoute, i: number): void {

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http'
  * Why a body was not read to its end: over the endpoint's `maxBodyBytes`, over what the
  * receiver's `maxBytes` budget can hold beside the other bodies in flight, or the sender left.
  */
-export type ReadError = 'body_too_large' | 'over_budget' | 'aborted'
+export type ReadError = 'body_too_large' | 'over_budget' | 'aborted' | 'request_timeout'
 
 /** Where in-flight bytes are counted: the receiver's store (see `BudgetStore`). */
 export interface ReadBudget {
@@ -15,7 +15,7 @@ export interface ReadBudget {
 /**
  * Reads a request body up to `limit` bytes and calls `done` once: at the end, past the limit
  * (with the first `limit` bytes), past the budget (with nothing kept), or when the sender goes
- * away first. Every byte held is reserved in `budget` until `done` is called, `reserved` (the
+ * away or runs out of time first. Every byte held is reserved in `budget` until `done` is called, `reserved` (the
  * request's header bytes) included.
  */
 export function readBody(
@@ -63,9 +63,11 @@ export function readBody(
     if (!settled) finish()
   })
   // No 'error' listener: Node emits a request's abort error only to listeners, and 'close'
-  // below records the abort.
+  // below records the abort, or the requestTimeout that node:http answered 408 and cut off.
   req.on('close', () => {
-    if (!settled) finish('aborted')
+    if (settled) return
+    const cause = (req.socket as { errored?: { code?: string } | null }).errored
+    finish(cause?.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'aborted')
   })
 }
 

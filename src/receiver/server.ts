@@ -8,6 +8,7 @@ import { invalidOption } from '../errors.js'
 import { answer, type Answering } from './answer.js'
 import { createEndpointState, DEFAULT_MAX_BODY_BYTES, type EndpointState } from './endpoint.js'
 import { HARNESS_PREFIX, refuseHost } from './guard.js'
+import { applyLimits, capConnections, refuseBusy, serverOptions } from './limits.js'
 import { resolveReceiverOptions } from './options.js'
 import { readBody } from './read.js'
 import { endpointIdOf, routeFor, runRoute, splitTarget } from './routing.js'
@@ -46,12 +47,15 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     tls,
     save,
     hostAllowed,
+    limits,
   } = resolveReceiverOptions(options)
   // Same handler either way: HTTPS only changes the socket, and providers sign the same bytes.
   const asPem = (v: string | Uint8Array) => (typeof v === 'string' ? v : Buffer.from(v))
   const server: Server = tls
-    ? createHttpsServer({ key: asPem(tls.key), cert: asPem(tls.cert) })
-    : createServer()
+    ? createHttpsServer({ key: asPem(tls.key), cert: asPem(tls.cert), ...serverOptions(limits) })
+    : createServer(serverOptions(limits))
+  applyLimits(server, limits)
+  const connections = capConnections(server, limits.maxConnections, tls !== undefined)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(requestedPort, host, () => {
@@ -77,6 +81,9 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const receivedAt = Date.now()
+    const refusal = connections.refusal(req)
+    if (refusal === 'busy') return refuseBusy(res, limits.maxConnections)
+    if (refusal === 'closing') return void req.socket.destroy()
     const { path, search } = splitTarget(req.url ?? '/')
     const route = routeFor(routes, path)
     if (route) {
