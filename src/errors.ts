@@ -15,6 +15,7 @@ export type HookwrightErrorCode =
   | 'HOOKWRIGHT_SEND_FAILED'
   | 'HOOKWRIGHT_ASSERTION'
   | 'HOOKWRIGHT_INVALID_BODY'
+  | 'HOOKWRIGHT_MOVED'
 
 /**
  * Every error hookwright throws on purpose. `code` is stable across versions.
@@ -35,18 +36,19 @@ export class HookwrightError extends Error {
 
 /**
  * Throws a misuse error that names the option, what was accepted and what was given.
- * Secrets are never echoed: pass `secret: true` for options that may hold one.
+ * Secrets are never echoed: pass `secret: true` for options that may hold one. `hint` is
+ * appended as is (a " Did you mean …?").
  */
 export function invalidOption(
   option: string,
   expected: string,
   got?: unknown,
-  { secret = false }: { secret?: boolean } = {},
+  { secret = false, hint = '' }: { secret?: boolean; hint?: string } = {},
 ): never {
   const shown = secret ? '(hidden)' : describeValue(got)
   throw new HookwrightError(
     'HOOKWRIGHT_INVALID_OPTION',
-    `Invalid option \`${option}\`: expected ${expected}, got ${shown}.`,
+    `Invalid option \`${option}\`: expected ${expected}, got ${shown}.${hint}`,
   )
 }
 

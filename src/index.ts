@@ -44,10 +44,16 @@ export type { SchemeConfig, SchemeName } from './schemes/registry.js'
 export { stripe } from './schemes/stripe.js'
 export { github } from './schemes/github.js'
 export type { GithubSignOptions, GithubVerifyOptions } from './schemes/github.js'
-export { standardWebhooks } from './schemes/standard-webhooks.js'
+export { standardWebhooks, svix } from './schemes/standard-webhooks.js'
 export type { StandardWebhooksSignOptions } from './schemes/standard-webhooks.js'
 export { shopify } from './schemes/shopify.js'
-export type { ShopifySignOptions } from './schemes/shopify.js'
+export type {
+  ShopifyConfig,
+  ShopifyHeaderStyle,
+  ShopifyScheme,
+  ShopifySignOptions,
+  ShopifyVerifyOptions,
+} from './schemes/shopify.js'
 export { slack } from './schemes/slack.js'
 export { twilio } from './schemes/twilio.js'
 export { gitlab, token } from './schemes/token.js'
@@ -127,12 +133,10 @@ export type { BadDeliveriesOptions, BadDelivery } from './attacks/cases.js'
 export { checkReceiver } from './attacks/check.js'
 export type { CaseResult, CheckReceiverOptions, ReceiverReport } from './attacks/check.js'
 
-// Fixtures
+// Fixtures (the zod schemas are the hookwright/schemas entry, loaded on first use)
 export {
   fixture,
-  fixtureFileSchema,
   fixtureFromDelivery,
-  fixtureSchemas,
   listFixtures,
   saveFixture,
   signedFixture,
@@ -150,16 +154,20 @@ export type {
   SignedFixture,
   SignedFixtureOptions,
 } from './fixtures/index.js'
-export { stripeEventSchema, stripeEventSchemas } from './fixtures/schemas/stripe.js'
-export type { StripeEvent } from './fixtures/schemas/stripe.js'
-export { githubAnyActionSchemas, githubEventSchemas } from './fixtures/schemas/github.js'
-export type { GithubEvent } from './fixtures/schemas/github.js'
-export { shopifyEventSchemas } from './fixtures/schemas/shopify.js'
-export { slackEventSchemas } from './fixtures/schemas/slack.js'
-export { twilioEventSchemas } from './fixtures/schemas/twilio.js'
-export { gitlabEventSchemas } from './fixtures/schemas/gitlab.js'
+export type { GithubEvent, StandardWebhooksEvent, StripeEvent } from './schemas.js'
+// Moved to hookwright/schemas: these stand-ins throw HOOKWRIGHT_MOVED, saying where, when used.
 export {
+  fixtureFileSchema,
+  fixtureSchemas,
+  githubAnyActionSchemas,
+  githubEventSchemas,
+  gitlabEventSchemas,
+  shopifyEventSchemas,
+  slackEventSchemas,
   standardWebhooksEventSchema,
   standardWebhooksEventSchemas,
-} from './fixtures/schemas/standard-webhooks.js'
-export type { StandardWebhooksEvent } from './fixtures/schemas/standard-webhooks.js'
+  stripeEventSchema,
+  stripeEventSchemas,
+  twilioEventSchemas,
+} from './fixtures/moved.js'
+export type { Moved } from './fixtures/moved.js'

@@ -1,5 +1,6 @@
 import type { Delivery } from '../delivery.js'
 import { HookwrightError, invalidOption } from '../errors.js'
+import { defaultWaitTimeout } from '../runner-timeout.js'
 import type { DeliverySource } from '../receiver/types.js'
 import {
   headerCheck,
@@ -27,7 +28,10 @@ export interface ArriveOptions {
   times?: number
   /** At least this many matching deliveries. */
   atLeast?: number
-  /** Milliseconds to wait, in real time even under fake timers. Default 5000. */
+  /**
+   * Milliseconds to wait, in real time even under fake timers. Default: 80% of the running
+   * vitest or jest test's timeout (4,000 ms for their default 5 s), so this message comes first.
+   */
   within?: number
 }
 
@@ -53,8 +57,6 @@ export interface ExpectedWebhook extends PromiseLike<Delivery[]> {
     onRejected?: ((reason: unknown) => T | PromiseLike<T>) | null,
   ): Promise<Delivery[] | T>
 }
-
-const DEFAULT_WITHIN = 5000
 
 /**
  * Asserts that webhooks arrive at an endpoint, a receiver, a remote receiver or an interceptor
@@ -213,7 +215,7 @@ class WebhookAssertion implements ExpectedWebhook {
   }
 
   async #evaluate(): Promise<Delivery[]> {
-    const { times, atLeast, within = DEFAULT_WITHIN } = this.#arrive
+    const { times, atLeast, within = defaultWaitTimeout() } = this.#arrive
     if (this.#negated && (times !== undefined || this.#groups.length > 0)) {
       invalidOption(
         'expectWebhook(...).not',

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { HookwrightError } from '../errors.js'
+import { didYouMean } from '../suggest.js'
 import { type CliIO, printJSON } from './io.js'
 import * as listen from './commands/listen.js'
 import * as send from './commands/send.js'
@@ -89,7 +90,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined
   if (!command) {
     io.stderr.write(
-      `hookwright: unknown command ${JSON.stringify(name)}. Commands: ${Object.keys(commands).join(', ')}.\n`,
+      `hookwright: unknown command ${JSON.stringify(name)}.${didYouMean(name, Object.keys(commands), (c) => `\`hookwright ${c}\``)} Commands: ${Object.keys(commands).join(', ')}.\n`,
     )
     return 2
   }
@@ -101,6 +102,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       .replace(/\s*\n\s*/g, ' ')
       // Library messages point at library calls; on the command line, point at the command.
       .replace(/listFixtures\(\) lists all (\d+)\./, '`hookwright fixtures` lists all $1.')
+      .replace(
+        /pass connectReceiver\(url, \{ token \}\)\./,
+        'pass --token or set HOOKWRIGHT_TOKEN.',
+      )
+      .replace(
+        /the control token given to connectReceiver/,
+        'the control token (--token or HOOKWRIGHT_TOKEN)',
+      )
     io.stderr.write(`hookwright ${name}: ${message}\n`)
     if (rest.includes('--json')) {
       printJSON(io, { error: { code: known ? error.code : 'HOOKWRIGHT_ERROR', message } })

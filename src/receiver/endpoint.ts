@@ -42,6 +42,8 @@ export function createEndpointState(
     origin: string
     store: StoreBounds
     onClose(state: EndpointState): void
+    /** Everything the receiver kept, to name near misses when a wait for this endpoint times out. */
+    receiverDeliveries?: () => readonly Delivery[]
   },
 ): EndpointState {
   if (options === null || typeof options !== 'object') {
@@ -86,9 +88,11 @@ export function createEndpointState(
   }
   const respond = createResponder(options.respond)
   const verify = makeVerify(options.verify)
+  const all = context.receiverDeliveries
   const store = createEndpointView(
     context.store,
     options.name ? `endpoint "${options.name}" ${url}` : `endpoint ${url}`,
+    all && (() => nearMisses(context.id, all())),
   )
   const state: EndpointState = {
     endpoint: undefined as unknown as Endpoint,
@@ -152,4 +156,37 @@ function makeVerify(verify: EndpointOptions['verify']): EndpointState['verify'] 
   if (verify === undefined) return undefined
   const { scheme, options } = resolveSchemeConfig(verify, 'verify')
   return (headers, body, url) => scheme.verify({ ...options, headers, body, url })
+}
+
+/** How many near misses of each kind a timeout message lists. */
+const LISTED_NEAR_MISSES = 5
+
+/**
+ * What reached the receiver but not this endpoint: requests to unknown paths (a sender's wrong
+ * URL) and to its other endpoints, for the timeout message of a wait on this one.
+ */
+function nearMisses(id: string, all: readonly Delivery[]): string {
+  const unknown: Delivery[] = []
+  const others: Delivery[] = []
+  for (const d of all) {
+    if (d.endpoint === null) unknown.push(d)
+    else if (d.endpoint !== id) others.push(d)
+  }
+  let text = ''
+  if (unknown.length > 0) {
+    text += `\n${unknown.length === 1 ? '1 request' : `${unknown.length} requests`} reached this receiver at ${unknown.length === 1 ? 'an unknown path' : 'unknown paths'}:${listed(unknown)}`
+  }
+  if (others.length > 0) {
+    text += `\n${others.length === 1 ? '1 request' : `${others.length} requests`} went to other endpoints of this receiver:${listed(others)}`
+  }
+  return text
+}
+
+function listed(deliveries: readonly Delivery[]): string {
+  const line = (d: Delivery) =>
+    `${d.method} ${d.path} → ${d.response.action === 'respond' ? d.response.status : d.response.action}`
+  if (deliveries.length === 1) return ` ${line(deliveries[0]!)}`
+  const shown = deliveries.slice(-LISTED_NEAR_MISSES).map((d) => `\n  ${line(d)}`)
+  const more = deliveries.length - shown.length
+  return `${more > 0 ? `\n  … ${more} earlier` : ''}${shown.join('')}`
 }

@@ -144,6 +144,7 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
         origin,
         store: storeOptions,
         onClose: (s) => endpoints.delete(s.endpoint.id),
+        receiverDeliveries: () => store.deliveries,
       })
       endpoints.set(state.endpoint.id, state)
       return state.endpoint

@@ -1,6 +1,8 @@
 import { clearTimeout, setTimeout } from 'node:timers'
 import { summarizeDelivery, type Delivery } from '../delivery.js'
 import { HookwrightError, invalidOption } from '../errors.js'
+import { defaultWaitTimeout } from '../runner-timeout.js'
+import { didYouMean } from '../suggest.js'
 import type { DeliveryMatcher, WaitForOptions } from './types.js'
 
 /** Bounds of a delivery store. */
@@ -46,7 +48,7 @@ export interface DeliveryStore {
 const DEFAULT_MAX_DELIVERIES = 10_000
 /** The default `maxBytes` of a receiver or store. */
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024
-const DEFAULT_TIMEOUT = 5000
+const WAIT_KEYS = ['count', 'timeout', 'match']
 /** How many arrivals a timeout message lists before saying "and N more". */
 const LISTED_ARRIVALS = 10
 
@@ -55,6 +57,8 @@ interface Waiter {
   match: DeliveryMatcher | undefined
   found: Delivery[]
   matchError: unknown
+  /** Where waitFor was called, so a timeout points at the test's line rather than a timer. */
+  callSite: { stack?: string }
   resolve(deliveries: Delivery[]): void
   fail(error: HookwrightError): void
 }
@@ -73,9 +77,16 @@ export function createDeliveryStore(options: DeliveryStoreOptions = {}): Deliver
   return new BoundedStore(storeBounds(options), options.label ?? 'delivery store')
 }
 
-/** A store with bounds already checked by `storeBounds`: the receiver makes one per endpoint. */
-export function createCheckedStore(bounds: StoreBounds, label: string): DeliveryStore {
-  return new BoundedStore(bounds, label)
+/**
+ * A store with bounds already checked by `storeBounds`: the receiver makes one per endpoint.
+ * `nearMisses` adds lines to a timeout message: what reached the receiver but not this store.
+ */
+export function createCheckedStore(
+  bounds: StoreBounds,
+  label: string,
+  nearMisses?: () => string,
+): DeliveryStore {
+  return new BoundedStore(bounds, label, nearMisses ? { nearMisses } : {})
 }
 
 /** An endpoint's view of the receiver's deliveries: it drops what the receiver drops. */
@@ -85,8 +96,16 @@ export interface EndpointView extends DeliveryStore {
 }
 
 /** Makes an endpoint's view: kept by age and count as the receiver's; bytes are the receiver's. */
-export function createEndpointView(bounds: StoreBounds, label: string): EndpointView {
-  return new BoundedStore({ ...bounds, maxBytes: Infinity }, label)
+export function createEndpointView(
+  bounds: StoreBounds,
+  label: string,
+  nearMisses?: () => string,
+): EndpointView {
+  return new BoundedStore(
+    { ...bounds, maxBytes: Infinity },
+    label,
+    nearMisses ? { nearMisses } : {},
+  )
 }
 
 /**
@@ -111,7 +130,7 @@ export function createBudgetStore(
   label: string,
   onDrop: (delivery: Delivery) => void,
 ): BudgetStore {
-  return new BoundedStore(bounds, label, onDrop)
+  return new BoundedStore(bounds, label, { onDrop })
 }
 
 /**
@@ -152,13 +171,22 @@ class BoundedStore implements BudgetStore, EndpointView {
   #closedReason: string | undefined
   // Made by the first waitFor that has to wait: most stores never have a waiter.
   #waiters: Set<Waiter> | undefined
+  readonly #nearMisses: (() => string) | undefined
 
-  constructor(bounds: StoreBounds, label: string, onDrop?: (delivery: Delivery) => void) {
+  constructor(
+    bounds: StoreBounds,
+    label: string,
+    {
+      onDrop,
+      nearMisses,
+    }: { onDrop?: (delivery: Delivery) => void; nearMisses?: () => string } = {},
+  ) {
     this.#maxDeliveries = bounds.maxDeliveries
     this.#maxBytes = bounds.maxBytes
     this.#maxAgeMs = bounds.maxAgeMs
     this.#onDrop = onDrop
     this.label = label
+    this.#nearMisses = nearMisses
   }
 
   get deliveries(): readonly Delivery[] {
@@ -222,7 +250,17 @@ class BoundedStore implements BudgetStore, EndpointView {
   }
 
   waitFor(waitOptions: WaitForOptions = {}): Promise<Delivery[]> {
-    const { count = 1, timeout = DEFAULT_TIMEOUT, match } = waitOptions
+    if (waitOptions === null || typeof waitOptions !== 'object') {
+      invalidOption('waitFor(options)', 'an object { count?, timeout?, match? }', waitOptions)
+    }
+    for (const key of Object.keys(waitOptions)) {
+      if (!WAIT_KEYS.includes(key)) {
+        invalidOption(`waitFor({ ${key} })`, `one of ${WAIT_KEYS.join(', ')}`, key, {
+          hint: didYouMean(key, WAIT_KEYS, (k) => `\`${k}\``),
+        })
+      }
+    }
+    const { count = 1, timeout = defaultWaitTimeout(), match } = waitOptions
     if (!Number.isInteger(count) || count < 1) {
       invalidOption('waitFor({ count })', 'an integer >= 1', count)
     }
@@ -242,12 +280,15 @@ class BoundedStore implements BudgetStore, EndpointView {
         match,
         found: [],
         matchError: undefined,
+        callSite: {},
         resolve,
         fail: reject,
       }
       for (let i = this.#head; i < this.#items.length; i++) {
         if (offer(waiter, this.#items[i]!)) return resolve(waiter.found)
       }
+      // Only a wait that may time out pays for a stack.
+      Error.captureStackTrace(waiter.callSite, BoundedStore.prototype.waitFor)
       // node:timers, not the global: fake timers installed by the test must not freeze it.
       const timer = setTimeout(() => waiter.fail(this.#timeoutError(waiter, timeout)), timeout)
       const waiters = (this.#waiters ??= new Set())
@@ -319,10 +360,13 @@ class BoundedStore implements BudgetStore, EndpointView {
       waiter.matchError === undefined
         ? ''
         : `\nThe match function threw on at least one delivery: ${errorText(waiter.matchError)}`
-    return new HookwrightError(
-      'HOOKWRIGHT_TIMEOUT',
-      `Timed out after ${timeout} ms ${describeWait(waiter, this.label)}\n${summary}${droppedNote}${matchNote}`,
-    )
+    const nearNote = this.#nearMisses?.() ?? ''
+    const message = `Timed out after ${timeout} ms ${describeWait(waiter, this.label)}\n${summary}${nearNote}${droppedNote}${matchNote}`
+    const error = new HookwrightError('HOOKWRIGHT_TIMEOUT', message)
+    // The frames of the waitFor call (the stack captured here is only a timer's).
+    const frames = waiter.callSite.stack?.split('\n').slice(1) ?? []
+    if (frames.length > 0) error.stack = [`${error.name}: ${message}`, ...frames].join('\n')
+    return error
   }
 }
 

@@ -49,7 +49,11 @@ export type DeliveryMatcher = (delivery: Delivery) => boolean
 export interface WaitForOptions {
   /** How many matching deliveries to wait for (default 1). Earlier deliveries count. */
   count?: number
-  /** Milliseconds (default 5000). Real time: fake timers do not stop it. */
+  /**
+   * Milliseconds. Default: 80% of the running vitest or jest test's timeout (4,000 ms for the
+   * runners' default 5 s; 4,000 ms outside a runner), so this timeout's message comes before
+   * the runner's. Real time: fake timers do not stop it.
+   */
   timeout?: number
   match?: DeliveryMatcher
 }

@@ -248,7 +248,8 @@ export function controlRoute(options: ControlOptions = {}): ReceiverRoute {
       const found = await wrapMisuse(() =>
         source.waitFor({
           count: body.count as number | undefined,
-          timeout: body.timeout as number | undefined,
+          // The documented default of this API, whatever process serves it.
+          timeout: (body.timeout as number | undefined) ?? 5000,
           match: pattern?.match,
         }),
       )

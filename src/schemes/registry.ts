@@ -1,8 +1,9 @@
 import { HookwrightError, invalidOption } from '../errors.js'
+import { refuseBlank } from './define.js'
 import { github } from './github.js'
 import { shopify } from './shopify.js'
 import { slack } from './slack.js'
-import { standardWebhooks } from './standard-webhooks.js'
+import { standardWebhooks, svix } from './standard-webhooks.js'
 import { stripe } from './stripe.js'
 import { discord } from './discord.js'
 import { hmac } from './hmac.js'
@@ -25,6 +26,7 @@ export const schemes = {
   stripe,
   github,
   standardWebhooks,
+  svix,
   shopify,
   slack,
   twilio,
@@ -99,6 +101,7 @@ export function resolveSchemeConfig(
   if (secret !== undefined && typeof secret !== 'string') {
     invalidOption(`${option}.secret`, 'a string', secret, { secret: true })
   }
+  if (secret !== undefined) refuseBlank(secret, 'secret', option)
   if (
     secrets !== undefined &&
     (!Array.isArray(secrets) || !secrets.every((s) => typeof s === 'string'))

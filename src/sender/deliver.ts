@@ -17,6 +17,11 @@ export interface DeliverOutcome {
   error?: DeliverError
   /** Lower-case names; repeated headers keep every value. */
   responseHeaders: Record<string, string | string[]>
+  /**
+   * The start of the answer's body as UTF-8 text (at most `RESPONSE_TEXT_BYTES`), so a
+   * refusal can be shown with its reason (`{"error":"bad_signature"}`).
+   */
+  responseText?: string
   durationMs: number
 }
 
@@ -28,50 +33,101 @@ export interface DeliverRequest {
   dispatcher?: Dispatcher | undefined
 }
 
+/** How much of an answer's body is kept as `responseText`. */
+export const RESPONSE_TEXT_BYTES = 4096
+/** An answer's body is read up to this (a slow body counts toward the time); past it the connection is cut. */
+const READ_LIMIT = 1024 * 1024
+
 /**
  * Sends one request and never throws for a network failure: the failure is the result. Follows
- * no redirect (undici's `request` follows none unless told), since a webhook sender must treat
- * a 3xx as a failed delivery.
+ * no redirect, since a webhook sender must treat a 3xx as a failed delivery.
+ *
+ * Built on `dispatch` rather than undici's `request`: `request` makes an async resource per
+ * call that lives until garbage collection, which `vitest --detect-async-leaks` reports as a
+ * leaked UNDICI_REQUEST in the user's test.
  */
 export async function deliver(url: string, req: DeliverRequest): Promise<DeliverOutcome> {
-  const { request } = await loadUndici()
-  const controller = new AbortController()
-  let timedOut = false
-  // node:timers: a test's fake timers must not stop the per-attempt deadline.
-  const timer = setTimeout(() => {
-    timedOut = true
-    controller.abort()
-  }, req.timeoutMs)
+  const { getGlobalDispatcher } = await loadUndici()
+  const dispatcher = req.dispatcher ?? getGlobalDispatcher()
+  const target = new URL(url)
   const started = performance.now()
-  try {
-    const res = await request(url, {
-      method: req.method as Dispatcher.HttpMethod,
-      headers: req.headers,
-      body: req.body,
-      signal: controller.signal,
-      ...(req.dispatcher ? { dispatcher: req.dispatcher } : {}),
-    })
-    // Read the answer to the end so the socket goes back to the pool (and a slow body counts).
-    await res.body.dump({ limit: 1024 * 1024, signal: controller.signal })
-    return {
-      status: res.statusCode,
-      responseHeaders: normaliseHeaders(res.headers),
-      durationMs: performance.now() - started,
+  return new Promise<DeliverOutcome>((resolve) => {
+    let controller: Dispatcher.DispatchController | undefined
+    let timedOut = false
+    let overLimit = false
+    let settled = false
+    let status: number | undefined
+    let responseHeaders: Record<string, string | string[]> = {}
+    const kept: Buffer[] = []
+    let keptBytes = 0
+    let read = 0
+    const finish = (error?: DeliverError): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      const outcome: DeliverOutcome = { responseHeaders, durationMs: performance.now() - started }
+      if (error !== undefined) outcome.error = error
+      else {
+        outcome.status = status!
+        if (keptBytes > 0) outcome.responseText = Buffer.concat(kept, keptBytes).toString('utf8')
+      }
+      resolve(outcome)
     }
-  } catch (error) {
-    const err = error as { code?: string; message?: string; cause?: { code?: string } }
-    const code = timedOut ? 'timeout' : (err.code ?? err.cause?.code ?? 'network_error')
-    const message = timedOut
-      ? `No answer within ${req.timeoutMs} ms.`
-      : (err.message ?? String(error))
-    return {
-      error: { code, message },
-      responseHeaders: {},
-      durationMs: performance.now() - started,
+    // node:timers: a test's fake timers must not stop the per-attempt deadline.
+    const timer = setTimeout(() => {
+      timedOut = true
+      finish({ code: 'timeout', message: `No answer within ${req.timeoutMs} ms.` })
+      controller?.abort(new Error('timeout'))
+    }, req.timeoutMs)
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c
+        if (timedOut) c.abort(new Error('timeout'))
+      },
+      onResponseStart(_c, statusCode, headers) {
+        if (statusCode < 200) return
+        status = statusCode
+        responseHeaders = normaliseHeaders(headers)
+      },
+      onResponseData(c, chunk) {
+        read += chunk.length
+        if (keptBytes < RESPONSE_TEXT_BYTES) {
+          const part = chunk.subarray(0, RESPONSE_TEXT_BYTES - keptBytes)
+          kept.push(Buffer.from(part))
+          keptBytes += part.length
+        }
+        if (read > READ_LIMIT) {
+          overLimit = true
+          c.abort(new Error('response body over the read limit'))
+        }
+      },
+      onResponseEnd() {
+        finish()
+      },
+      onResponseError(_c, error) {
+        if (overLimit && status !== undefined) return finish()
+        const err = error as { code?: string; message?: string; cause?: { code?: string } }
+        finish({
+          code: err.code ?? err.cause?.code ?? 'network_error',
+          message: err.message ?? String(error),
+        })
+      },
     }
-  } finally {
-    clearTimeout(timer)
-  }
+    try {
+      dispatcher.dispatch(
+        {
+          origin: target.origin,
+          path: `${target.pathname}${target.search}`,
+          method: req.method as Dispatcher.HttpMethod,
+          headers: req.headers,
+          body: req.body,
+        },
+        handler,
+      )
+    } catch (error) {
+      handler.onResponseError!(undefined as never, error as Error)
+    }
+  })
 }
 
 function normaliseHeaders(

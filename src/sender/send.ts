@@ -105,6 +105,8 @@ export interface SendAttempt {
   delayBeforeMs: number
   /** The answer's headers (lower-case names). */
   responseHeaders: Record<string, string | string[]>
+  /** The start of the answer's body as text (up to 4 KiB): a refusal's reason, for messages. */
+  responseText?: string
 }
 
 /** How a delivery ended: a 2xx, a 410 Gone, or the schedule ran out. */
@@ -230,6 +232,7 @@ export async function sendWebhook(url: string, options: SendWebhookOptions): Pro
     }
     if (outcome.status !== undefined) record.status = outcome.status
     if (outcome.error !== undefined) record.error = outcome.error
+    if (outcome.responseText !== undefined) record.responseText = outcome.responseText
     attempts.push(record)
 
     const status = outcome.status

@@ -162,7 +162,7 @@ describe('checkReceiver: judging without help, and failure modes', () => {
       scheme: getScheme('gitlab'),
       secret: 'tok',
       payload,
-      timeoutMs: 50,
+      timeoutMs: 1000, // long enough for the 401s on a busy machine; only the valid case hangs
     })
     // The endpoint refuses bad tokens with 401 and hangs on the valid one.
     expect(report.noAnswer.map((r) => [r.name, r.error?.code])).toEqual([['valid', 'timeout']])

@@ -88,7 +88,10 @@ describe('hookwright listen', () => {
     const secret = 'whsec_listen_secret'
     const { c, callback } = await listen(['--port', '0', '--verify', 'stripe', '--secret', secret])
     expect(c.out).toMatch(/\(checks stripe signatures\)/)
-    expect(c.out).toMatch(/hookwright sign - --scheme stripe --curl --to http/)
+    // `npx`: a local install has no `hookwright` on PATH.
+    expect(c.out).toMatch(
+      /^ {2}Try {8}echo .+ \| npx hookwright sign - --scheme stripe --curl --to http/m,
+    )
     expect(await post(callback, '{"unsigned":true}')).toBe(401)
     await c.waitFor(/POST \/h\/\S+ → 401 missing_header/)
     const signed = stripe.sign({ payload: { signed: true }, secret })

@@ -137,7 +137,23 @@ describe('hookwright send', () => {
     await closed.close()
     const { code, stdout } = await cli(['send', '-', '--to', url], 'x')
     expect(code).toBe(1)
-    expect(stdout).toMatch(/^attempt 1 → no answer \(ECONNREFUSED\) in \d+ ms\nexhausted\n$/)
+    expect(stdout).toMatch(
+      /^attempt 1 → no answer \(ECONNREFUSED\) in \d+ ms\nnot delivered \(one attempt: --retry none; pass --retry POLICY to retry\)\n$/,
+    )
+  })
+
+  it('prints the receiver\'s reason for a refusal, and no "exhausted" after one attempt', async () => {
+    const ep = receiver.endpoint({ verify: { scheme: 'stripe', secret: 'whsec_right' } })
+    const { code, stdout } = await cli(
+      ['send', 'stripe/invoice.paid', '--to', ep.url, '--secret', 'whsec_wrong'],
+      '',
+    )
+    expect(code).toBe(1)
+    expect(stdout).toMatch(/^attempt 1 → 401 in \d+ ms: bad_signature — .+\n/)
+    expect(stdout).not.toMatch(/exhausted/)
+    expect(stdout).toMatch(
+      /\nnot delivered \(one attempt: --retry none; pass --retry POLICY to retry\)\n$/,
+    )
   })
 
   it.each([
@@ -317,6 +333,16 @@ describe('hookwright export and replay', () => {
     expect(stderr).toMatch(/^hookwright export: .*token/)
     expect(stderr.trimEnd().split('\n')).toHaveLength(1)
     expect(stderr).not.toContain('wrong')
+    expect(stderr).toContain('refused the control token (--token or HOOKWRIGHT_TOKEN)')
+    expect(stderr).not.toContain('connectReceiver')
+  })
+
+  it('advises --token or HOOKWRIGHT_TOKEN when export gives none', async () => {
+    const { code, stderr } = await cli(['export', '--from', receiver.url])
+    expect(code).toBe(1)
+    expect(stderr).toMatch(
+      /^hookwright export: The receiver at http:\S+ needs a control token \(.+ answered 401\): pass --token or set HOOKWRIGHT_TOKEN\.\n$/,
+    )
   })
 })
 

@@ -247,6 +247,11 @@ describe('hookwright', () => {
     expect(unknown.stderr).toBe(
       'hookwright: unknown command "frobnicate". Commands: listen, send, sign, verify, replay, export, fixtures.\n',
     )
+    const typo = await cli(['lisen', '--port', '0'])
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toBe(
+      'hookwright: unknown command "lisen". Did you mean `hookwright listen`? Commands: listen, send, sign, verify, replay, export, fixtures.\n',
+    )
     expect((await cli(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/)
   })
 })

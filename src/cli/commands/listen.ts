@@ -194,7 +194,7 @@ export async function run(
   // The token is never printed (logs keep it): whoever chose it adds it to the page's #fragment.
   const inspectorLink = inspector ? inspectorUrl(receiver, callback.id) : undefined
   const tryLine = endpointOptions.verify
-    ? `echo '{"hello":"world"}' | hookwright sign - --scheme ${endpointOptions.verify.scheme as string} --curl --to ${callback.url} | sh   # with HOOKWRIGHT_SECRET set`
+    ? `echo '{"hello":"world"}' | npx hookwright sign - --scheme ${endpointOptions.verify.scheme as string} --curl --to ${callback.url} | sh   # with HOOKWRIGHT_SECRET set`
     : `curl -sS -X POST ${callback.url} -H 'content-type: application/json' -d '{"hello":"world"}'`
   if (json) {
     printJSON(io, {

@@ -174,13 +174,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (!verbose) return
     for (const a of result.attempts) {
       const outcome = a.status !== undefined ? String(a.status) : `no answer (${a.error?.code})`
+      const why = a.status !== undefined && a.status >= 300 ? refusalReason(a.responseText) : ''
       io.stdout.write(
-        `${prefix(n)}attempt ${a.attempt} → ${outcome} in ${Math.round(a.durationMs)} ms\n`,
+        `${prefix(n)}attempt ${a.attempt} → ${outcome} in ${Math.round(a.durationMs)} ms${why ? `: ${why}` : ''}\n`,
       )
     }
-    io.stdout.write(
-      `${prefix(n)}${result.final}${result.attempts.length > 1 ? ` after ${result.attempts.length} attempts` : ''}\n`,
-    )
+    io.stdout.write(`${prefix(n)}${finalLine(result, retryName)}\n`)
   }
 
   // Long runs get a progress line a second instead of a line per attempt.
@@ -225,6 +224,46 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       )
   }
   return delivered === times ? 0 : 1
+}
+
+/** How a delivery ended, in words: "exhausted" only where a retry schedule ran out. */
+function finalLine(result: SendResult, retryName: string): string {
+  const count = result.attempts.length
+  const after = count > 1 ? ` after ${count} attempts` : ''
+  if (result.final === 'exhausted' && retryName === 'none') {
+    return 'not delivered (one attempt: --retry none; pass --retry POLICY to retry)'
+  }
+  return `${result.final}${after}`
+}
+
+/**
+ * The receiver's reason for a refusal, from the start of its answer: `{"error":"bad_signature",
+ * "message":"…"}` (as hookwright's receiver and many handlers answer) or the first line of text.
+ */
+export function refusalReason(text: string | undefined): string {
+  if (text === undefined) return ''
+  const trimmed = text.trim()
+  if (trimmed === '') return ''
+  try {
+    const body = JSON.parse(trimmed) as Record<string, unknown>
+    if (body !== null && typeof body === 'object') {
+      const code = [body.error, body.reason, body.code].find((v) => typeof v === 'string')
+      const message = typeof body.message === 'string' ? body.message : undefined
+      if (code !== undefined || message !== undefined) {
+        return clip([code, message].filter((v) => v !== undefined).join(' — '))
+      }
+    }
+  } catch {
+    // Not JSON: the text itself.
+  }
+  return clip(trimmed.split(/\r?\n/, 1)[0]!)
+}
+
+function clip(text: string): string {
+  // Control characters from a hostile answer must not steer the terminal.
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+  return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean
 }
 
 async function resolveSource(input: string, io: CliIO): Promise<Source> {
