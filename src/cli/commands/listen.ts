@@ -250,21 +250,19 @@ export async function run(
       io.stdout.write(line())
       return
     }
-    let text: Promise<string>
     const peeking = encoded && pendingPeeks < MAX_PENDING_PEEKS
+    let limit = 0
     if (peeking) {
       pendingPeeks++
-      const endpointLimit = d.endpoint === null ? undefined : receiver.getEndpoint(d.endpoint)
-      const limit = Math.min(
-        endpointLimit?.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-        MAX_DECODED_BYTES,
-      )
-      text = peekBody(d, { want: PREVIEW_CHARS * 4 + 4, limit }).then(line, () => line())
-    } else {
-      text = Promise.resolve(line())
+      const endpoint = d.endpoint === null ? undefined : receiver.getEndpoint(d.endpoint)
+      limit = Math.min(endpoint?.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, MAX_DECODED_BYTES)
     }
+    // One body decoded at a time: a flood of bombs keeps one thread of the pool busy, not all
+    // of them, so the main thread keeps a core to answer senders.
     printed = printed.then(async () => {
-      const out = await text
+      const out = peeking
+        ? await peekBody(d, { want: PREVIEW_CHARS * 4 + 4, limit }).then(line, () => line())
+        : line()
       if (peeking) pendingPeeks--
       io.stdout.write(out)
     })
