@@ -122,6 +122,8 @@ export interface BudgetStore extends DeliveryStore {
   reserve(bytes: number): boolean
   /** Gives back bytes that `reserve` counted (the request finished or was refused). */
   release(bytes: number): void
+  /** Drops the deliveries older than `maxAgeMs` now (they also go whenever the store is read). */
+  expire(): void
 }
 
 /** Makes the receiver's store (see `BudgetStore`). */
@@ -329,6 +331,10 @@ class BoundedStore implements BudgetStore, EndpointView {
     }
     this.#snapshot = undefined
     this.#onDrop?.(oldest)
+  }
+
+  expire(): void {
+    this.#dropExpired()
   }
 
   /** Drops what is older than `maxAgeMs` (checked whenever the store is read or added to). */

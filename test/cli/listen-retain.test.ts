@@ -69,6 +69,18 @@ describe('listen --retain', () => {
     ])
   })
 
+  it('states the real bounds in its banner', async () => {
+    const c = captureIO()
+    const done = main(
+      ['listen', '--port', '0', '--no-inspector', '--max-bytes', '1048576', '--retain', '7d'],
+      c.io,
+    )
+    running.push({ stop: c.stop, done })
+    await c.waitFor(
+      /^Keeping the last 500 deliveries in memory, at most 1 MiB of bodies and headers in all and none older than 7d; bodies over 10 MiB are answered 413\.$/m,
+    )
+  })
+
   it('refuses an age it cannot read', async () => {
     const r = await cli(['listen', '--port', '0', '--retain', '7 days'])
     expect(r.code).toBe(2)
