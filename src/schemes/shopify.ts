@@ -180,8 +180,8 @@ function createShopify(config: ShopifyConfig): ShopifyScheme {
  * Shopify: `X-Shopify-Hmac-Sha256: <base64 hmac-sha256 of the raw body>`, keyed with the app's
  * client secret as UTF-8, no timestamp. Events deliveries carry the same HMAC under the new
  * `shopify-*` names (`shopify-hmac-sha256`, `shopify-topic`, …): verify reads
- * `shopify-hmac-sha256` first and the `X-Shopify-` header when it is absent, as shopify-api
- * does. `sign` writes either family (`headerStyle: 'legacy' | 'events'`), with the webhook id
+ * `shopify-hmac-sha256` first and the `X-Shopify-` header when it is absent or empty, as
+ * shopify-api (13.x) does. `sign` writes either family (`headerStyle: 'legacy' | 'events'`), with the webhook id
  * (from `id`), the trigger time, and the topic, shop domain and API version when given;
  * `requireHeaders: true` also refuses a delivery without them, as shopify-api's `validate` does.
  *

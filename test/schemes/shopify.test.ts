@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { describe, expect, it } from 'vitest'
-import { getScheme, shopify } from '../../src/index.js'
+import { badDeliveries, getScheme, shopify, signedFixture } from '../../src/index.js'
 
 const secret = 'shpss_client_secret'
 const order = { id: 820982911946154500, email: 'jon@example.com', total_price: '199.00' }
@@ -219,6 +219,57 @@ describe('shopify', () => {
       expect(() => shopify.with({ requireHeaders: true }).sign({ payload: order, secret })).toThrow(
         /`topic`/,
       )
+    })
+  })
+  describe('fixtures and bad deliveries in either header style', () => {
+    const routing = {
+      topic: 'orders/create',
+      shopDomain: 'example.myshopify.com',
+      apiVersion: '2026-01',
+    }
+
+    it('signs a fixture as an Events delivery: shopify-* headers only, all a strict verifier needs', () => {
+      const events = shopify.with({ headerStyle: 'events' })
+      const { headers, body } = signedFixture('shopify/orders/create', { secret, scheme: events })
+      expect(Object.keys(headers).filter((k) => k.startsWith('x-shopify-'))).toEqual([])
+      expect(headers).toMatchObject({
+        'shopify-topic': 'orders/create',
+        'shopify-hmac-sha256': documented(secret, body),
+      })
+      expect(shopify.verify({ headers, body, secret, requireHeaders: true })).toMatchObject({
+        ok: true,
+        id: headers['shopify-webhook-id'],
+      })
+      // The default stays the X-Shopify-* delivery webhook subscriptions send.
+      const legacy = signedFixture('shopify/orders/create', { secret })
+      expect(Object.keys(legacy.headers).filter((k) => k.startsWith('shopify-'))).toEqual([])
+      expect(shopify.verify({ ...legacy, secret, requireHeaders: true }).ok).toBe(true)
+    })
+
+    it.each([
+      ['legacy', shopify],
+      ['events', shopify.with({ headerStyle: 'events' })],
+      [
+        'events, requireHeaders',
+        shopify.with({ headerStyle: 'events', requireHeaders: true, ...routing }),
+      ],
+      ['legacy, requireHeaders', shopify.with({ requireHeaders: true, ...routing })],
+    ] as const)('%s: every bad delivery is judged as the scheme judges it', (_style, scheme) => {
+      const cases = badDeliveries(scheme, { payload: order, secret })
+      const names = cases.map((c) => c.name)
+      expect(names).toContain('other-algorithm')
+      if (scheme.headers.length > 2) {
+        expect(names).toEqual(
+          expect.arrayContaining(scheme.headers.slice(1).map((h) => `missing-header-${h}`)),
+        )
+      }
+      for (const c of cases) {
+        const own = Object.keys(c.headers).filter((k) => k.includes('shopify-hmac-sha256'))
+        if (c.name !== 'missing-signature-header') expect(own).toEqual([scheme.headers[0]])
+        const result = scheme.verify({ headers: c.headers, body: c.body, secret })
+        const shouldPass = c.expect === 'accept' || c.sendTwice === true
+        expect({ name: c.name, ok: result.ok }).toEqual({ name: c.name, ok: shouldPass })
+      }
     })
   })
 })

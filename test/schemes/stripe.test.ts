@@ -121,6 +121,19 @@ describe('stripe', () => {
     }
     // A value runs to the next "=": stripe-node keeps the second split part.
     expect([officialSays(`${header}=junk`), reason(`${header}=junk`)]).toEqual(['ok', 'ok'])
+    // An empty or bare "v1" fails the header (stripe-node's secureCompare throws on it); a bare
+    // "t" reads as NaN, so it fails only when it is the last t.
+    for (const value of [`${header},v1`, `${header},v1=`, `v1==x,${header}`]) {
+      expect([officialSays(value), reason(value)]).toEqual([
+        'secureCompare must receive two arguments',
+        'malformed_header',
+      ])
+    }
+    expect([officialSays(`${header},t`), reason(`${header},t`)]).toEqual([
+      expect.stringMatching(/^No signatures found matching/),
+      'malformed_header',
+    ])
+    expect([officialSays(`t,${header}`), reason(`t,${header}`)]).toEqual(['ok', 'ok'])
     // Keys are not trimmed or case-folded.
     for (const value of [` ${header}`, header.replace('t=', 'T='), header.replace('v1=', 'V1=')]) {
       expect(officialSays(value)).not.toBe('ok')
