@@ -142,11 +142,16 @@ export function defineScheme<S extends SignOptions, V extends VerifyOptions>(
         invalidOption(`${name}.sign(options)`, 'an object with payload and secret', options)
       }
       requireSecret(options.secret, `${name}.sign`)
+      if (options.id !== undefined) checkHeaderText(options.id, 'id')
+      if (options.url !== undefined && typeof options.url !== 'string') {
+        invalidOption('url', 'the full request URL as a string', options.url)
+      }
       const timestamp = toSeconds(options.timestamp, 'timestamp') ?? Math.floor(Date.now() / 1000)
       const body = payloadToBody(
         def.payload ? def.payload(options.payload, timestamp) : options.payload,
       )
       const headers = def.sign({ options, body, bodyBytes: toBytes(body), timestamp })
+      checkSignedHeaders(headers, options)
       // Bodies are never views of a SharedArrayBuffer here, which is what fetch's BodyInit needs.
       return { headers, body: body as string | Uint8Array<ArrayBuffer> }
     },
@@ -165,7 +170,45 @@ export function payloadToBody(payload: Payload): string | Uint8Array {
   if (payload === null || typeof payload !== 'object') {
     invalidOption('payload', 'an object, a string or a Uint8Array', payload)
   }
-  return JSON.stringify(payload)
+  let json: string | undefined
+  try {
+    json = JSON.stringify(payload)
+  } catch (error) {
+    // A BigInt, a cycle or a throwing toJSON: JSON.stringify's own TypeError names none.
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    invalidOption('payload', `an object JSON.stringify can serialise (${why})`, payload)
+  }
+  if (typeof json !== 'string') {
+    invalidOption(
+      'payload',
+      'an object JSON.stringify can serialise (its toJSON gave nothing)',
+      payload,
+    )
+  }
+  return json
+}
+
+// Header values go on the wire as they are: text only, and no CR or LF to start a new header.
+const HEADER_TEXT = /^[\t\x20-\x7e\x80-\uffff]*$/
+
+function checkHeaderText(value: unknown, option: string): void {
+  if (typeof value !== 'string' || value.length === 0 || !HEADER_TEXT.test(value)) {
+    invalidOption(option, 'a non-empty string without control characters (no CR or LF)', value)
+  }
+}
+
+/**
+ * Every header a scheme made must be text: an option of the wrong type (an object, a number)
+ * or with CR/LF would otherwise be copied into a header, or signed as "[object Object]". The
+ * error names the option the value came from when it can tell.
+ */
+function checkSignedHeaders(headers: Record<string, unknown>, options: object): void {
+  for (const header in headers) {
+    const value = headers[header]
+    if (typeof value === 'string' && HEADER_TEXT.test(value)) continue
+    const from = Object.entries(options).find(([, v]) => v === value)?.[0]
+    checkHeaderText(value, from ?? `the ${header} header`)
+  }
 }
 
 /** The raw body as a Buffer view (no copy for Buffers and Uint8Arrays). */
@@ -293,7 +336,13 @@ export function headerReader(headers: HeadersLike): (name: string) => string | u
 }
 
 function formatHeaderValue(value: unknown): string {
-  return Array.isArray(value) ? value.map(String).join(', ') : String(value)
+  if (typeof value === 'string') return value
+  if (typeof value === 'number') return String(value)
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) {
+    return value.join(', ')
+  }
+  // An object, a symbol, a function: String() would throw or give "[object Object]".
+  return invalidOption('headers', 'values that are strings, numbers or arrays of strings', value)
 }
 
 /**
