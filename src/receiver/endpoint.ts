@@ -2,7 +2,7 @@ import { invalidOption } from '../errors.js'
 import { resolveSchemeConfig } from '../schemes/registry.js'
 import type { VerifyOptions, VerifyResult } from '../schemes/types.js'
 import { createResponder, type Responder } from './script.js'
-import { createEndpointView, type EndpointView, type StoreBounds } from './store.js'
+import { createEndpointStore, type EndpointStore, type StoreBounds } from './store.js'
 import type { Delivery } from '../delivery.js'
 import type { Endpoint, EndpointOptions, WaitForOptions } from './types.js'
 
@@ -23,7 +23,7 @@ const OPTION_KEYS = new Set(['verify', 'respond', 'methods', 'maxBodyBytes', 'na
 export interface EndpointState {
   endpoint: Endpoint
   /** This endpoint's deliveries: a view of the receiver's, dropping what the receiver drops. */
-  readonly store: EndpointView
+  readonly store: EndpointStore
   readonly maxBodyBytes: number
   /** Upper-case allowed methods, or undefined for any. */
   readonly methods: ReadonlySet<string> | undefined
@@ -92,7 +92,7 @@ export function createEndpointState(
   const respond = createResponder(options.respond)
   const verify = makeVerify(options.verify)
   const all = context.receiverDeliveries
-  const store = createEndpointView(
+  const store = createEndpointStore(
     context.store,
     options.name ? `endpoint "${options.name}" ${url}` : `endpoint ${url}`,
     all && (() => nearMisses(context.id, all())),

@@ -90,17 +90,17 @@ export function createCheckedStore(
 }
 
 /** An endpoint's view of the receiver's deliveries: it drops what the receiver drops. */
-export interface EndpointView extends DeliveryStore {
+export interface EndpointStore extends DeliveryStore {
   /** Drops `delivery` if it is the oldest this view keeps (the receiver dropped it). */
   forget(delivery: Delivery): void
 }
 
 /** Makes an endpoint's view: kept by age and count as the receiver's; bytes are the receiver's. */
-export function createEndpointView(
+export function createEndpointStore(
   bounds: StoreBounds,
   label: string,
   nearMisses?: () => string,
-): EndpointView {
+): EndpointStore {
   return new BoundedStore(
     { ...bounds, maxBytes: Infinity },
     label,
@@ -154,7 +154,7 @@ export function deliveryBytes(d: Delivery): number {
 
 // A class rather than an object literal with getters: V8 builds literals with accessors on a
 // slow path (~100x slower), and every receiver and endpoint makes one of these.
-class BoundedStore implements BudgetStore, EndpointView {
+class BoundedStore implements BudgetStore, EndpointStore {
   readonly label: string
   readonly #maxDeliveries: number
   readonly #maxBytes: number
