@@ -6,8 +6,20 @@ export { HookwrightError } from './errors.js'
 export type { HookwrightErrorCode } from './errors.js'
 
 // Delivery model
-export { createDelivery, deliveryFromJSON, summarizeDelivery } from './delivery.js'
-export type { Delivery, DeliveryData, DeliveryJSON, DeliveryResponse } from './delivery.js'
+export {
+  createDelivery,
+  deliveryFromJSON,
+  peekBody,
+  summarizeDelivery,
+  MAX_DECODED_BYTES,
+} from './delivery.js'
+export type {
+  BodyPeek,
+  Delivery,
+  DeliveryData,
+  DeliveryJSON,
+  DeliveryResponse,
+} from './delivery.js'
 
 // Signature schemes
 export { WebhookVerificationError } from './schemes/define.js'

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { setImmediate } from 'node:timers'
+import { clearInterval, setImmediate, setInterval } from 'node:timers'
 import type { Delivery } from '../delivery.js'
 import { invalidOption } from '../errors.js'
 import { answer, type Answering } from './answer.js'
@@ -13,7 +13,7 @@ import { resolveReceiverOptions } from './options.js'
 import { readBody } from './read.js'
 import { endpointIdOf, routeFor, runRoute, splitTarget } from './routing.js'
 import { shutDown } from './shutdown.js'
-import { createCheckedStore, type DeliveryStore } from './store.js'
+import { createBudgetStore, type DeliveryStore } from './store.js'
 import type {
   Endpoint,
   EndpointOptions,
@@ -45,6 +45,7 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     store: storeOptions,
     routes,
     tls,
+    save,
     hostAllowed,
     limits,
   } = resolveReceiverOptions(options)
@@ -67,12 +68,15 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
   const scheme = tls ? 'https' : 'http'
   const origin = `${scheme}://${authority}`
   const label = `receiver ${origin}`
-  const store = createCheckedStore(storeOptions, label)
   const endpoints = new Map<string, EndpointState>()
+  // One budget: what the receiver drops, the endpoint's view drops too.
+  const store = createBudgetStore(storeOptions, label, (dropped) => {
+    if (dropped.endpoint !== null) endpoints.get(dropped.endpoint)?.store.forget(dropped)
+  })
   const listeners = new Set<Listener>()
   /** Requests whose body is still being read (close() cuts them off; they record as aborted). */
   const reading = new Set<IncomingMessage>()
-  const answering: Answering = { scheme, authority, record }
+  const answering: Answering = { scheme, authority, record, save }
   let closing: Promise<void> | undefined
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -92,15 +96,32 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     const id = endpointIdOf(path)
     const state = id === undefined ? undefined : endpoints.get(id)
     reading.add(req)
-    readBody(req, state ? state.maxBodyBytes : DEFAULT_MAX_BODY_BYTES, (rawBody, error) => {
+    // Header bytes count against the budget from the start, as the body's do as they arrive.
+    const headBytes = requestBytes(req.rawHeaders, req.url)
+    if (!store.reserve(headBytes)) {
       reading.delete(req)
-      answer(answering, req, res, state, { receivedAt, path, search, rawBody, error })
+      const rawBody = EMPTY
+      answer(answering, req, res, state, {
+        receivedAt,
+        path,
+        search,
+        rawBody,
+        error: 'over_budget',
+        bytes: headBytes,
+      })
+      return
+    }
+    const limit = state ? state.maxBodyBytes : DEFAULT_MAX_BODY_BYTES
+    readBody(req, limit, store, headBytes, (rawBody, error) => {
+      reading.delete(req)
+      const bytes = headBytes + rawBody.byteLength
+      answer(answering, req, res, state, { receivedAt, path, search, rawBody, error, bytes })
     })
   }
 
-  function record(delivery: Delivery, state: EndpointState | undefined): void {
-    state?.store.add(delivery)
-    store.add(delivery)
+  function record(delivery: Delivery, state: EndpointState | undefined, bytes: number): void {
+    state?.store.add(delivery, bytes)
+    store.add(delivery, bytes)
     for (const listener of listeners) {
       try {
         listener(delivery)
@@ -140,7 +161,15 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     },
   })
 
+  // Deliveries past maxAgeMs go when the store is next read or added to; this lets an idle
+  // receiver give their memory back too. node:timers, so fake timers do not stop it.
+  const sweep =
+    storeOptions.maxAgeMs === Infinity
+      ? undefined
+      : setInterval(() => store.expire(), Math.min(storeOptions.maxAgeMs, 60_000)).unref()
+
   async function close(): Promise<void> {
+    if (sweep) clearInterval(sweep)
     await shutDown(server, routes, answering, reading)
     // The closed server lives on until libuv frees its handle; it need not keep all this alive.
     server.off('request', onRequest)
@@ -222,6 +251,15 @@ class RunningReceiver implements Receiver {
   close(): Promise<void> {
     return this.#core.close()
   }
+}
+
+const EMPTY: Uint8Array = new Uint8Array(0)
+
+/** What a request's head costs against `maxBytes`: header names and values, and the target. */
+function requestBytes(rawHeaders: readonly string[], target: string | undefined): number {
+  let n = target?.length ?? 0
+  for (const part of rawHeaders) n += part.length
+  return n
 }
 
 // Endpoint ids are unguessable (a side-car receiver's paths act as capabilities); random bytes
