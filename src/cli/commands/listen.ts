@@ -10,7 +10,7 @@ import {
 } from '../../inspector/route.js'
 import { createReceiver } from '../../receiver/server.js'
 import type { EndpointOptions, Receiver } from '../../receiver/types.js'
-import { getScheme, schemeNames } from '../../schemes/registry.js'
+import { getScheme, schemeNames, type SchemeName } from '../../schemes/registry.js'
 import { type CommandSpec, int, parse, str } from '../args.js'
 import { type CliIO, UsageError, printJSON } from '../io.js'
 
@@ -186,9 +186,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
 function verifyOptions(scheme: string | undefined, secret: string | undefined): EndpointOptions {
   if (scheme === undefined) return {}
+  // Checked here, so an unknown name fails before a port is opened; the name is kept for the banner.
   getScheme(scheme)
   if (!secret) throw new UsageError('--verify needs --secret (or set HOOKWRIGHT_SECRET).')
-  return { verify: { scheme, secret }, name: 'listen' }
+  return { verify: { scheme: scheme as SchemeName, secret }, name: 'listen' }
 }
 
 function openSave(dir: string): string {
