@@ -15,6 +15,8 @@ export type HookwrightErrorCode =
   | 'HOOKWRIGHT_SEND_FAILED'
   | 'HOOKWRIGHT_ASSERTION'
   | 'HOOKWRIGHT_INVALID_BODY'
+  | 'HOOKWRIGHT_MISSING_DEPENDENCY'
+  | 'HOOKWRIGHT_ALREADY_INTERCEPTING'
 
 /**
  * Every error hookwright throws on purpose. `code` is stable across versions.
