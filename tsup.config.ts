@@ -1,10 +1,27 @@
+import { fileURLToPath } from 'node:url'
+import type { Plugin } from 'esbuild'
 import { defineConfig } from 'tsup'
+
+/**
+ * Swaps src/fixtures/schemas-loader.ts (which imports the zod schemas, for the source that tests
+ * and tsc read) for schemas-loader.lazy.ts (which loads dist/schemas on first use), so that
+ * `import 'hookwright'` loads no zod. Every build that bundles src/ uses it, with a `schemas`
+ * entry beside `index`.
+ */
+export const lazySchemas: Plugin = {
+  name: 'hookwright-lazy-schemas',
+  setup(build) {
+    const lazy = fileURLToPath(new URL('src/fixtures/schemas-loader.lazy.ts', import.meta.url))
+    build.onResolve({ filter: /[/\\]schemas-loader\.js$/ }, () => ({ path: lazy }))
+  },
+}
 
 // One build for the library (ESM + CJS + declarations) and one for the CLI (ESM only, with a shebang).
 export default defineConfig([
   {
     entry: {
       index: 'src/index.ts',
+      schemas: 'src/schemas.ts',
       vitest: 'src/vitest.ts',
       jest: 'src/jest.ts',
       msw: 'src/msw.ts',
@@ -17,6 +34,7 @@ export default defineConfig([
     target: 'node20',
     splitting: true,
     treeshake: true,
+    esbuildPlugins: [lazySchemas],
   },
   {
     entry: { 'cli/main': 'src/cli/main.ts' },

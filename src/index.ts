@@ -32,10 +32,16 @@ export type { SchemeConfig, SchemeInput, SchemeName } from './schemes/registry.j
 export { stripe } from './schemes/stripe.js'
 export { github } from './schemes/github.js'
 export type { GithubSignOptions, GithubVerifyOptions } from './schemes/github.js'
-export { standardWebhooks } from './schemes/standard-webhooks.js'
+export { standardWebhooks, svix } from './schemes/standard-webhooks.js'
 export type { StandardWebhooksSignOptions } from './schemes/standard-webhooks.js'
 export { shopify } from './schemes/shopify.js'
-export type { ShopifySignOptions } from './schemes/shopify.js'
+export type {
+  ShopifyConfig,
+  ShopifyHeaderStyle,
+  ShopifyScheme,
+  ShopifySignOptions,
+  ShopifyVerifyOptions,
+} from './schemes/shopify.js'
 export { slack } from './schemes/slack.js'
 export { twilio } from './schemes/twilio.js'
 export { gitlab, token } from './schemes/token.js'
@@ -111,16 +117,32 @@ export type {
 } from './sender/policies.js'
 export type { DeliverError } from './sender/deliver.js'
 export { badDeliveries } from './attacks/cases.js'
-export type { BadDeliveriesOptions, BadDelivery } from './attacks/cases.js'
-export { checkReceiver } from './attacks/check.js'
-export type { CaseResult, CheckReceiverOptions, ReceiverReport } from './attacks/check.js'
+export type { BadDeliveriesOptions, BadDelivery, CaseGroup } from './attacks/cases.js'
+export { checkReceiver, runCases } from './attacks/check.js'
+export type {
+  AnswerTiming,
+  CaseResult,
+  CheckReceiverOptions,
+  ReceiverReport,
+  Verdict,
+} from './attacks/check.js'
+export { reportToJUnit } from './attacks/junit.js'
+export { defaultLimits, providerLimits } from './attacks/limits.js'
+export type { ProviderLimits } from './attacks/limits.js'
+export { defaultPairs } from './attacks/pair.js'
+export type { EventPair } from './attacks/pair.js'
+export { simulateProvider } from './attacks/simulate.js'
+export type {
+  SimulatedAttempt,
+  SimulateProviderOptions,
+  SimulationReport,
+} from './attacks/simulate.js'
+export type { FetchHandler, NodeListener, ReceiverTarget } from './attacks/target.js'
 
-// Fixtures
+// Fixtures (the zod schemas are the hookwright/schemas entry, loaded on first use)
 export {
   fixture,
-  fixtureFileSchema,
   fixtureFromDelivery,
-  fixtureSchemas,
   listFixtures,
   saveFixture,
   signedFixture,
@@ -138,16 +160,20 @@ export type {
   SignedFixture,
   SignedFixtureOptions,
 } from './fixtures/index.js'
-export { stripeEventSchema, stripeEventSchemas } from './fixtures/schemas/stripe.js'
-export type { StripeEvent } from './fixtures/schemas/stripe.js'
-export { githubAnyActionSchemas, githubEventSchemas } from './fixtures/schemas/github.js'
-export type { GithubEvent } from './fixtures/schemas/github.js'
-export { shopifyEventSchemas } from './fixtures/schemas/shopify.js'
-export { slackEventSchemas } from './fixtures/schemas/slack.js'
-export { twilioEventSchemas } from './fixtures/schemas/twilio.js'
-export { gitlabEventSchemas } from './fixtures/schemas/gitlab.js'
+export type { GithubEvent, StandardWebhooksEvent, StripeEvent } from './schemas.js'
+// Moved to hookwright/schemas: these stand-ins throw HOOKWRIGHT_MOVED, saying where, when used.
 export {
+  fixtureFileSchema,
+  fixtureSchemas,
+  githubAnyActionSchemas,
+  githubEventSchemas,
+  gitlabEventSchemas,
+  shopifyEventSchemas,
+  slackEventSchemas,
   standardWebhooksEventSchema,
   standardWebhooksEventSchemas,
-} from './fixtures/schemas/standard-webhooks.js'
-export type { StandardWebhooksEvent } from './fixtures/schemas/standard-webhooks.js'
+  stripeEventSchema,
+  stripeEventSchemas,
+  twilioEventSchemas,
+} from './fixtures/moved.js'
+export type { Moved } from './fixtures/moved.js'

@@ -59,12 +59,56 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 describe('what each entry point loads', () => {
-  it("import 'hookwright' loads zod (the fixture schemas) and no other package", () => {
-    // undici (~120 ms to import) is loaded on the first send or remote connection instead.
-    expect(packagesLoadedBy('index')).toEqual(['zod'])
+  it("import 'hookwright' loads no package at import", () => {
+    // undici (~120 ms to import) is loaded on the first send or remote connection, zod (~60 ms)
+    // and the fixture schemas on the first fixture or schema use.
+    expect(packagesLoadedBy('index')).toEqual([])
+  })
+
+  it("import 'hookwright/schemas' loads zod and no other package", () => {
+    expect(packagesLoadedBy('schemas')).toEqual(['zod'])
   })
 
   it("import 'hookwright/msw' loads msw and undici, as the probe must see", () => {
     expect(packagesLoadedBy('msw')).toEqual(expect.arrayContaining(['msw', 'undici']))
+  })
+
+  it('fixture() loads the schemas on first use, sharing one zod with hookwright/schemas', () => {
+    const code = `
+      import { createRequire } from 'node:module'
+      const hookwright = await import(${JSON.stringify(pathToFileURL(join(work, 'index.js')).href)})
+      const require = createRequire(import.meta.url)
+      const zodLoaded = () => Object.keys(require.cache).some((path) => /[\\/]zod[\\/]/.test(path))
+      const payload = hookwright.fixture('stripe/invoice.paid', {}, { seed: 1 })
+      let refused = ''
+      try {
+        hookwright.fixture('stripe/invoice.paid', { data: { object: { amount_paid: 'x' } } })
+      } catch (error) {
+        refused = error.code
+      }
+      const { stripeEventSchema } = await import(${JSON.stringify(pathToFileURL(join(work, 'schemas.js')).href)})
+      const { z } = await import('zod')
+      console.log(JSON.stringify({
+        id: payload.id,
+        refused,
+        sameZod: stripeEventSchema instanceof z.ZodType,
+        parsed: stripeEventSchema.safeParse(payload).success,
+        commonJsZod: zodLoaded(),
+      }))
+    `
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', code], {
+        cwd: work,
+        encoding: 'utf8',
+      }),
+    ) as Record<string, unknown>
+    expect(out).toEqual({
+      id: expect.stringMatching(/^evt_/),
+      refused: 'HOOKWRIGHT_FIXTURE_INVALID',
+      sameZod: true,
+      parsed: true,
+      // The ESM build loads the ESM schemas entry: zod's CommonJS copy is never loaded.
+      commonJsZod: false,
+    })
   })
 })

@@ -60,7 +60,7 @@ export const signatureVariants: Record<
   },
   shopify: {
     otherAlgorithm: ({ headers, body, secret }) =>
-      rewrite(headers, 'x-shopify-hmac-sha256', () =>
+      rewriteAny(headers, ['shopify-hmac-sha256', 'x-shopify-hmac-sha256'], () =>
         hmac('sha1', secret, body).toString('base64'),
       ),
   },
@@ -92,6 +92,9 @@ export const signatureVariants: Record<
     },
   },
 }
+
+// Svix is Standard Webhooks under its own header names, which the variants already read.
+signatureVariants.svix = signatureVariants.standardWebhooks
 
 function rewrite(
   headers: Record<string, string>,

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { safeEqualString } from '../crypto.js'
 import type { Delivery } from '../delivery.js'
 import { fixtureFromDelivery } from '../fixtures/index.js'
+import { foreignBrowser, ownNavigation } from '../receiver/guard.js'
 import type { EndpointOptions, Receiver, ReceiverRoute } from '../receiver/types.js'
 import { inspectorCsp, inspectorPage } from './page.js'
 import { resend } from './resend.js'
@@ -27,13 +28,6 @@ const pageHeaders = (csp: string) => ({
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
 })
-
-const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i
-
-/** True for names and addresses that only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return LOOPBACK.test(host)
-}
 
 /**
  * The live inspector as a receiver route: `GET <prefix><endpoint id>` serves one
@@ -78,19 +72,30 @@ export function inspectorRoute(options: InspectorOptions = {}): ReceiverRoute {
     const url = new URL(req.url ?? '/', 'http://receiver.invalid')
     const rest = url.pathname.slice(INSPECTOR_PREFIX.length)
     const method = req.method ?? 'GET'
-    // A page on a loopback receiver answers only to loopback names, so a DNS-rebinding site
-    // cannot read deliveries or use the replay button as a proxy.
-    const host = (req.headers.host ?? '').replace(/:\d+$/, '')
-    if (isLoopback(receiver.host)) {
-      if (!isLoopback(host))
-        return sendJSON(res, 403, error('FORBIDDEN', 'Open the inspector by a loopback address.'))
+    // The receiver has checked the Host (DNS rebinding). Actions are for this receiver's own
+    // pages: another site may not mint, replay (a proxy) or read fixtures through the browser.
+    const scheme = receiver.url.startsWith('https:') ? 'https' : 'http'
+    // Navigations may open the page (it holds no data and refuses frames); anything else
+    // (fetch, form posts, <img>, <script>) must come from the receiver's own pages.
+    if ((method !== 'GET' && method !== 'HEAD') || req.headers['sec-fetch-mode'] !== 'navigate') {
+      const foreign = foreignBrowser(req, scheme)
+      if (foreign !== undefined) {
+        return sendJSON(res, 403, error('FORBIDDEN_ORIGIN', `The inspector refuses ${foreign}.`))
+      }
     }
     if (rest === '' || rest === 'new') {
       if (method === 'GET') {
-        // Minting on GET is for a link or a typed URL; other sites (an <img src>) may not.
-        const site = req.headers['sec-fetch-site']
-        if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-          return sendJSON(res, 403, error('FORBIDDEN', 'Mint callbacks from the inspector page.'))
+        // Minting on GET is for a typed URL or this receiver's own link; other sites (a link,
+        // an <img src>) may not.
+        if (!ownNavigation(req, scheme)) {
+          return sendJSON(
+            res,
+            403,
+            error(
+              'FORBIDDEN_ORIGIN',
+              'Mint callbacks by typing the URL or from the inspector page.',
+            ),
+          )
         }
         if (!authorized(req, url))
           return sendJSON(res, 401, error('UNAUTHORIZED', 'Add ?token=<control token>.'))

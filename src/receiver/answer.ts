@@ -70,6 +70,9 @@ export function answer(
   let scripted: ResolvedStep | undefined
   if (error === 'aborted') {
     step = { ...NO_ANSWER, body: EMPTY }
+  } else if (error === 'request_timeout') {
+    // node:http has answered this 408 already and closed the connection.
+    step = fixed(408, 'text/plain; charset=utf-8', '')
   } else if (error === 'body_too_large') {
     step = fixed(
       413,
@@ -118,7 +121,7 @@ export function answer(
   if (verification !== undefined) data.verification = verification
   if (error !== undefined) data.error = error
   ctx.record(receivedDelivery(data), state)
-  if (got.error === 'aborted') return
+  if (got.error === 'aborted' || got.error === 'request_timeout') return
   if (step.delayMs > 0) {
     const waiting = (ctx.delayed ??= new Map())
     const run = (): void => {

@@ -7,6 +7,9 @@ import { createCheckedStore, type DeliveryStore, type StoreBounds } from './stor
 import type { Delivery } from '../delivery.js'
 import type { Endpoint, EndpointOptions, WaitForOptions } from './types.js'
 
+const INSPECT = Symbol.for('nodejs.util.inspect.custom')
+const REDACTED = '[redacted]'
+
 /** Bodies over this answer 413 unless an endpoint says otherwise. */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
@@ -137,6 +140,48 @@ class ReceiverEndpoint implements Endpoint {
     this.#onClose(this.#state)
     reportUnawaited([this])
     this.#state.store.close(`${this.label} was closed.`)
+  }
+
+  /** What `JSON.stringify(endpoint)` writes: no secret. */
+  toJSON(): EndpointView {
+    return endpointView(this)
+  }
+
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, o: object) => string) {
+    return `Endpoint ${inspect(endpointView(this), options)}`
+  }
+}
+
+/** An endpoint as logs and `JSON.stringify` show it: its secrets replaced by "[redacted]". */
+export interface EndpointView {
+  id: string
+  path: string
+  url: string
+  label: string
+  deliveries: number
+  options: EndpointOptions
+}
+
+/**
+ * The endpoint as logs show it (`util.inspect`, `console.log`, `JSON.stringify`), with
+ * `verify.secret` and `verify.secrets` redacted, as undici redacts credentials.
+ */
+export function endpointView(ep: Endpoint): EndpointView {
+  const { verify, ...rest } = ep.options
+  const options: EndpointOptions = { ...rest }
+  if (verify) {
+    const shown = { ...verify }
+    if (shown.secret !== undefined) shown.secret = REDACTED
+    if (Array.isArray(shown.secrets)) shown.secrets = shown.secrets.map(() => REDACTED)
+    options.verify = shown
+  }
+  return {
+    id: ep.id,
+    path: ep.path,
+    url: ep.url,
+    label: ep.label,
+    deliveries: ep.deliveries.length,
+    options,
   }
 }
 

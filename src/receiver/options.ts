@@ -2,6 +2,8 @@ import { invalidOption } from '../errors.js'
 import { controlRoute } from '../remote/control.js'
 import { storeBounds, type StoreBounds } from './store.js'
 import type { ReceiverOptions, ReceiverRoute } from './types.js'
+import { hostCheck } from './guard.js'
+import { connectionLimits, type ConnectionLimits } from './limits.js'
 import { ENDPOINT_PREFIX } from './routing.js'
 
 const OPTION_KEYS = new Set([
@@ -12,6 +14,11 @@ const OPTION_KEYS = new Set([
   'control',
   'routes',
   'tls',
+  'allowedHosts',
+  'headersTimeout',
+  'requestTimeout',
+  'keepAliveTimeout',
+  'maxConnections',
 ])
 
 /** `createReceiver`'s options, checked and with their defaults filled in. */
@@ -21,6 +28,9 @@ export interface ResolvedReceiverOptions {
   store: StoreBounds
   routes: ReceiverRoute[]
   tls: { key: string | Uint8Array; cert: string | Uint8Array } | undefined
+  /** The Host check of the harness's own paths; undefined when they answer any Host. */
+  hostAllowed: ((host: string | undefined) => boolean) | undefined
+  limits: ConnectionLimits
 }
 
 /** Checks every option before a port is opened; misuse throws `HOOKWRIGHT_INVALID_OPTION`. */
@@ -57,7 +67,9 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
       })
     }
   }
-  return { host, port, store, routes, tls }
+  const hostAllowed = hostCheck(host, options.allowedHosts)
+  const limits = connectionLimits(options)
+  return { host, port, store, routes, tls, hostAllowed, limits }
 }
 
 function checkRoute(route: ReceiverRoute, i: number): void {

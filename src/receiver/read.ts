@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http'
 
 /** Why a body was not read to its end. */
-export type ReadError = 'body_too_large' | 'aborted'
+export type ReadError = 'body_too_large' | 'aborted' | 'request_timeout'
 
 /**
  * Reads a request body up to `limit` bytes and calls `done` once: at the end, past the limit
- * (with the first `limit` bytes), or when the sender goes away first.
+ * (with the first `limit` bytes), or when the sender goes away or runs out of time first.
  */
 export function readBody(
   req: IncomingMessage,
@@ -34,9 +34,11 @@ export function readBody(
     if (!settled) finish()
   })
   // No 'error' listener: Node emits a request's abort error only to listeners, and 'close'
-  // below records the abort.
+  // below records the abort, or the requestTimeout that node:http answered 408 and cut off.
   req.on('close', () => {
-    if (!settled) finish('aborted')
+    if (settled) return
+    const cause = (req.socket as { errored?: { code?: string } | null }).errored
+    finish(cause?.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'aborted')
   })
 }
 

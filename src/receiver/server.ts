@@ -8,6 +8,8 @@ import { invalidOption } from '../errors.js'
 import { reportUnawaited } from '../unawaited.js'
 import { answer, type Answering } from './answer.js'
 import { createEndpointState, DEFAULT_MAX_BODY_BYTES, type EndpointState } from './endpoint.js'
+import { HARNESS_PREFIX, refuseHost } from './guard.js'
+import { applyLimits, capConnections, refuseBusy, serverOptions } from './limits.js'
 import { resolveReceiverOptions } from './options.js'
 import { readBody } from './read.js'
 import { endpointIdOf, routeFor, runRoute, splitTarget } from './routing.js'
@@ -44,12 +46,16 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     store: storeOptions,
     routes,
     tls,
+    hostAllowed,
+    limits,
   } = resolveReceiverOptions(options)
   // Same handler either way: HTTPS only changes the socket, and providers sign the same bytes.
   const asPem = (v: string | Uint8Array) => (typeof v === 'string' ? v : Buffer.from(v))
   const server: Server = tls
-    ? createHttpsServer({ key: asPem(tls.key), cert: asPem(tls.cert) })
-    : createServer()
+    ? createHttpsServer({ key: asPem(tls.key), cert: asPem(tls.cert), ...serverOptions(limits) })
+    : createServer(serverOptions(limits))
+  applyLimits(server, limits)
+  const connections = capConnections(server, limits.maxConnections, tls !== undefined)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(requestedPort, host, () => {
@@ -72,9 +78,18 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const receivedAt = Date.now()
+    const refusal = connections.refusal(req)
+    if (refusal === 'busy') return refuseBusy(res, limits.maxConnections)
+    if (refusal === 'closing') return void req.socket.destroy()
     const { path, search } = splitTarget(req.url ?? '/')
     const route = routeFor(routes, path)
-    if (route) return runRoute(route, req, res, receiver)
+    if (route) {
+      // The harness's own paths answer only their own names (DNS rebinding); callbacks any.
+      if (hostAllowed && path.startsWith(HARNESS_PREFIX) && !hostAllowed(req.headers.host)) {
+        return refuseHost(res, req.headers.host)
+      }
+      return runRoute(route, req, res, receiver)
+    }
     const id = endpointIdOf(path)
     const state = id === undefined ? undefined : endpoints.get(id)
     reading.add(req)

@@ -94,6 +94,36 @@ export interface ReceiverOptions {
    * `url` then starts with `https://`; give the sender the certificate as a trusted CA.
    */
   tls?: { key: string | Uint8Array; cert: string | Uint8Array }
+  /**
+   * Host names (besides localhost, 127.0.0.1 and [::1]) that may reach the control API, the
+   * event stream and the inspector under `/_hookwright/`. A receiver bound to a loopback
+   * address refuses any other `Host` there with 403, so a web page whose name is rebound to
+   * 127.0.0.1 (DNS rebinding) reads nothing; callbacks (`/h/…`) take any Host. `".name"` allows
+   * the name and its subdomains; `"name:port"` one port only. Given on another interface, the
+   * same check applies (with the bound address allowed too). Default: none.
+   */
+  allowedHosts?: readonly string[]
+  /**
+   * Milliseconds a sender has from connecting (or from the previous answer on a kept-alive
+   * connection) to the end of its request headers; past it, 408 and the connection closes.
+   * Default 10,000.
+   */
+  headersTimeout?: number
+  /**
+   * Milliseconds a sender has from connecting to the end of its request body; past it, 408,
+   * recorded as a delivery with error `request_timeout`. Scripted delays and hangs come after
+   * the body and do not count. Default 30,000 (at least `headersTimeout`).
+   */
+  requestTimeout?: number
+  /** Milliseconds an idle kept-alive connection stays open after an answer. Default 5,000. */
+  keepAliveTimeout?: number
+  /**
+   * Open connections at most. Past it, the oldest idle connection (fresh, between requests,
+   * or still sending headers) is answered 408 and closed to make room; if every connection is
+   * carrying a request, the new one is answered 503 with `Retry-After: 1`. Default 1,000, or
+   * the file-descriptor limit less 100 where that is lower (Linux).
+   */
+  maxConnections?: number
   /** Keep at most this many deliveries (oldest dropped first). Default 10,000. */
   maxDeliveries?: number
   /** Keep at most this many body bytes in all (oldest dropped first). Default 256 MiB. */

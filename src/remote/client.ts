@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { request as undiciRequest } from 'undici'
 import { deliveryFromJSON, type Delivery, type DeliveryJSON } from '../delivery.js'
 import { HookwrightError, invalidOption, type HookwrightErrorCode } from '../errors.js'
+import { endpointView } from '../receiver/endpoint.js'
 import { createDeliveryStore, type DeliveryStore } from '../receiver/store.js'
 import type {
   DeliverySource,
@@ -11,6 +12,7 @@ import type {
 } from '../receiver/types.js'
 import { loadUndici } from '../undici.js'
 import { CONTROL_PREFIX, type ControlInfo, type EndpointJSON } from './control.js'
+import { readEvents } from './events.js'
 
 /** Options of `connectReceiver`. */
 export interface ConnectOptions {
@@ -77,12 +79,6 @@ export interface RemoteReceiver extends DeliverySource {
 const DEFAULT_TIMEOUT = 10_000
 /** Delays before each attempt to get a dropped event stream back. */
 const RECONNECT_DELAYS = [50, 100, 250, 500, 1000]
-
-interface StreamEvent {
-  event: string
-  data: string
-  id: string | undefined
-}
 
 /**
  * Connects to a receiver started elsewhere with `control` on, and returns the receiver
@@ -154,7 +150,8 @@ export async function connectReceiver(
         dispatcher: agent,
         headers: {
           ...authHeaders,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          // The receiver takes state changes only as JSON (a defence against other sites).
+          ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       })
@@ -408,6 +405,14 @@ export async function connectReceiver(
         await call('DELETE', `endpoints/${encodeURIComponent(json.id)}`, undefined, true)
       },
     }
+    // Logged or serialised, it shows no secret.
+    Object.defineProperties(endpoint, {
+      toJSON: { value: () => endpointView(endpoint) },
+      [Symbol.for('nodejs.util.inspect.custom')]: {
+        value: (_d: number, o: object, inspect: (v: unknown, o: object) => string) =>
+          `Endpoint ${inspect(endpointView(endpoint), o)}`,
+      },
+    })
     endpoints.set(json.id, { endpoint, store: own, owned })
     return endpoint
   }
@@ -515,37 +520,5 @@ async function withDeadline<T>(work: Promise<T>, ms: number, error: () => Error)
     return await Promise.race([work, deadline])
   } finally {
     timer.abort()
-  }
-}
-
-/** Server-sent events from a byte stream (the parts of the format the receiver uses, and comments). */
-async function* readEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<StreamEvent> {
-  const decoder = new TextDecoder()
-  let buffer = ''
-  let event = ''
-  let data: string[] = []
-  let id: string | undefined
-  for await (const chunk of body) {
-    buffer += decoder.decode(chunk, { stream: true })
-    let newline: number
-    while ((newline = buffer.search(/\r\n|\n|\r(?!$)/)) !== -1) {
-      const line = buffer.slice(0, newline)
-      buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1))
-      if (line === '') {
-        if (data.length > 0 || event !== '') {
-          yield { event: event || 'message', data: data.join('\n'), id }
-        }
-        event = ''
-        data = []
-        continue
-      }
-      if (line.startsWith(':')) continue
-      const colon = line.indexOf(':')
-      const field = colon === -1 ? line : line.slice(0, colon)
-      const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '')
-      if (field === 'event') event = value
-      else if (field === 'data') data.push(value)
-      else if (field === 'id') id = value
-    }
   }
 }

@@ -12,6 +12,7 @@ import {
   type DeliveryCheck,
 } from '../assert/checks.js'
 import { HookwrightError, describeValue, invalidOption } from '../errors.js'
+import { foreignBrowser } from '../receiver/guard.js'
 import type {
   DeliveryMatcher,
   Endpoint,
@@ -34,6 +35,8 @@ export interface ControlOptions {
 /** The error codes of the control API's JSON errors, besides the `HOOKWRIGHT_*` ones. */
 export type ControlErrorCode =
   | 'UNAUTHORIZED'
+  | 'FORBIDDEN_HOST'
+  | 'FORBIDDEN_ORIGIN'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'BAD_REQUEST'
@@ -330,6 +333,15 @@ export function controlRoute(options: ControlOptions = {}): ReceiverRoute {
     async handle(req, res, receiver) {
       const url = new URL(req.url ?? '/', 'http://receiver.invalid')
       try {
+        // Other sites' pages may not use the API, even with the user's browser as their proxy.
+        const foreign = foreignBrowser(req, receiver.url.startsWith('https:') ? 'https' : 'http')
+        if (foreign !== undefined) {
+          throw new ControlError(
+            403,
+            'FORBIDDEN_ORIGIN',
+            `The control API refuses ${foreign}: only programs and the receiver's own pages may use it.`,
+          )
+        }
         authorize(req, url)
         await route(req, res, receiver, url)
       } catch (error) {
@@ -541,23 +553,21 @@ async function readJSON(req: IncomingMessage): Promise<unknown> {
     }
     chunks.push(chunk)
   }
-  if (size === 0) return undefined
-  // Requiring JSON keeps browsers from posting here cross-site without a CORS preflight.
+  // Requiring JSON, even for an empty body, keeps other sites' pages from posting here: a
+  // cross-site JSON request needs a CORS preflight, which is never granted.
   if (type !== 'application/json') {
     throw new ControlError(
       415,
       'UNSUPPORTED_MEDIA_TYPE',
-      `Send the body as JSON with \`Content-Type: application/json\` (got ${type === undefined ? 'none' : JSON.stringify(type)}).`,
+      `Send \`Content-Type: application/json\`, even with an empty body (got ${type === undefined ? 'none' : JSON.stringify(type)}).`,
     )
   }
+  if (size === 0) return undefined
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
-  } catch (error) {
-    throw new ControlError(
-      400,
-      'BAD_REQUEST',
-      `The body is not valid JSON: ${(error as Error).message}`,
-    )
+    return JSON.parse(Buffer.concat(chunks, size).toString('utf8'))
+  } catch {
+    // V8's message quotes the start of the body, which may be a secret: give its size only.
+    throw new ControlError(400, 'BAD_REQUEST', `The body (${size} bytes) is not valid JSON.`)
   }
 }
 

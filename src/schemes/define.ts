@@ -45,6 +45,8 @@ export interface SchemeDefinition<S extends SignOptions, V extends VerifyOptions
   name: string
   headers: readonly string[]
   tolerance?: number
+  /** Rewrites the payload before it is serialised and signed (Linear stamps the time into it). */
+  payload?(payload: Payload, timestamp: number): Payload
   /** Defaults to 32 random bytes as hex, used for both signing and verifying. */
   generateSecret?(): { signSecret: string; verifySecret: string }
   sign(ctx: SignContext<S>): Record<string, string>
@@ -93,7 +95,14 @@ export function defineScheme<S extends SignOptions, V extends VerifyOptions>(
     if (options === null || typeof options !== 'object') {
       invalidOption(`${name}.verify(options)`, 'an object with headers, body and secret', options)
     }
-    const secrets = resolveSecrets(options, `${name}.verify`)
+    let secrets = resolveSecrets(options, `${name}.verify`)
+    let okAt = ok
+    if (secrets.some(isBlank)) {
+      // Skip blank entries but report the matching secret's position in the list as given.
+      const positions = secrets.flatMap((s, i) => (isBlank(s) ? [] : [i]))
+      secrets = positions.map((i) => secrets[i]!)
+      okAt = (index, extra) => ok(positions[index]!, extra)
+    }
     const tolerance = options.tolerance ?? def.tolerance ?? 0
     if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
       invalidOption('tolerance', 'a number of seconds >= 0', options.tolerance)
@@ -103,7 +112,7 @@ export function defineScheme<S extends SignOptions, V extends VerifyOptions>(
     if (secrets.length === 0) {
       return fail(
         'missing_secret',
-        'The secret is empty: check the configuration that supplies it.',
+        'Every secret in `secrets` is empty: check the configuration that supplies them.',
       )
     }
     return def.verify({
@@ -115,7 +124,7 @@ export function defineScheme<S extends SignOptions, V extends VerifyOptions>(
       now:
         options.now === undefined ? Math.floor(Date.now() / 1000) : toSeconds(options.now, 'now')!,
       fail,
-      ok,
+      ok: okAt,
     })
   }
   return {
@@ -133,9 +142,16 @@ export function defineScheme<S extends SignOptions, V extends VerifyOptions>(
         invalidOption(`${name}.sign(options)`, 'an object with payload and secret', options)
       }
       requireSecret(options.secret, `${name}.sign`)
-      const body = payloadToBody(options.payload)
+      if (options.id !== undefined) checkHeaderText(options.id, 'id')
+      if (options.url !== undefined && typeof options.url !== 'string') {
+        invalidOption('url', 'the full request URL as a string', options.url)
+      }
       const timestamp = toSeconds(options.timestamp, 'timestamp') ?? Math.floor(Date.now() / 1000)
+      const body = payloadToBody(
+        def.payload ? def.payload(options.payload, timestamp) : options.payload,
+      )
       const headers = def.sign({ options, body, bodyBytes: toBytes(body), timestamp })
+      checkSignedHeaders(headers, options)
       // Bodies are never views of a SharedArrayBuffer here, which is what fetch's BodyInit needs.
       return { headers, body: body as string | Uint8Array<ArrayBuffer> }
     },
@@ -154,7 +170,45 @@ export function payloadToBody(payload: Payload): string | Uint8Array {
   if (payload === null || typeof payload !== 'object') {
     invalidOption('payload', 'an object, a string or a Uint8Array', payload)
   }
-  return JSON.stringify(payload)
+  let json: string | undefined
+  try {
+    json = JSON.stringify(payload)
+  } catch (error) {
+    // A BigInt, a cycle or a throwing toJSON: JSON.stringify's own TypeError names none.
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    invalidOption('payload', `an object JSON.stringify can serialise (${why})`, payload)
+  }
+  if (typeof json !== 'string') {
+    invalidOption(
+      'payload',
+      'an object JSON.stringify can serialise (its toJSON gave nothing)',
+      payload,
+    )
+  }
+  return json
+}
+
+// Header values go on the wire as they are: text only, and no CR or LF to start a new header.
+const HEADER_TEXT = /^[\t\x20-\x7e\x80-\uffff]*$/
+
+function checkHeaderText(value: unknown, option: string): void {
+  if (typeof value !== 'string' || value.length === 0 || !HEADER_TEXT.test(value)) {
+    invalidOption(option, 'a non-empty string without control characters (no CR or LF)', value)
+  }
+}
+
+/**
+ * Every header a scheme made must be text: an option of the wrong type (an object, a number)
+ * or with CR/LF would otherwise be copied into a header, or signed as "[object Object]". The
+ * error names the option the value came from when it can tell.
+ */
+function checkSignedHeaders(headers: Record<string, unknown>, options: object): void {
+  for (const header in headers) {
+    const value = headers[header]
+    if (typeof value === 'string' && HEADER_TEXT.test(value)) continue
+    const from = Object.entries(options).find(([, v]) => v === value)?.[0]
+    checkHeaderText(value, from ?? `the ${header} header`)
+  }
 }
 
 /** The raw body as a Buffer view (no copy for Buffers and Uint8Arrays). */
@@ -185,22 +239,45 @@ export function toSeconds(value: TimeLike | undefined, option: string): number |
 }
 
 function requireSecret(secret: unknown, where: string): asserts secret is string {
-  if (typeof secret !== 'string' || secret.length === 0) {
+  if (typeof secret !== 'string') {
     throw new HookwrightError(
       'HOOKWRIGHT_MISSING_SECRET',
       `${where}: \`secret\` must be a non-empty string` +
         (secret === undefined ? ' (none was given).' : '.'),
     )
   }
+  refuseBlank(secret, 'secret', where)
+}
+
+const isBlank = (secret: string): boolean => secret.trim() === ''
+
+/**
+ * Throws when a secret is empty or only whitespace. Such a secret is always a configuration
+ * mistake (python-slack-sdk refuses it too), yet it would sign and verify, so a test would pass
+ * while production runs without a real secret. The message says which, never the secret.
+ */
+export function refuseBlank(secret: string, option: string, where: string): void {
+  if (isBlank(secret)) {
+    throw new HookwrightError(
+      'HOOKWRIGHT_INVALID_OPTION',
+      `Invalid option \`${option}\` of ${where}: expected a secret that is not empty or only ` +
+        `whitespace, got ${secret === '' ? 'an empty string' : 'only whitespace'}.`,
+    )
+  }
 }
 
 /**
- * `secret` or `secrets`. Giving neither is misuse and throws; giving an empty one is a
- * configuration problem the handler should see as a result (`missing_secret`).
+ * `secret` or `secrets`. Giving neither, or a `secret` that is empty or only whitespace, is
+ * misuse and throws. In a `secrets` list blank entries are skipped (an old secret's unset
+ * variable during a rotation) but still counted, so `secretIndex` is the position in the list
+ * as given; a list with no usable secret is a result, `missing_secret`.
  */
 function resolveSecrets(options: VerifyOptions, where: string): string[] {
   const { secret, secrets } = options
-  if (typeof secret === 'string' && secrets === undefined) return secret ? [secret] : []
+  if (typeof secret === 'string' && secrets === undefined) {
+    refuseBlank(secret, 'secret', where)
+    return [secret]
+  }
   if (secret === undefined && secrets === undefined) {
     throw new HookwrightError(
       'HOOKWRIGHT_MISSING_SECRET',
@@ -215,7 +292,7 @@ function resolveSecrets(options: VerifyOptions, where: string): string[] {
   for (const s of list) {
     if (typeof s !== 'string') invalidOption('secret', 'a string', typeof s, { secret: true })
   }
-  return (list as string[]).filter((s) => s.length > 0)
+  return list as string[]
 }
 
 /** A case-insensitive header lookup over any HeadersLike; repeated headers are joined by ", ". */
@@ -259,7 +336,13 @@ export function headerReader(headers: HeadersLike): (name: string) => string | u
 }
 
 function formatHeaderValue(value: unknown): string {
-  return Array.isArray(value) ? value.map(String).join(', ') : String(value)
+  if (typeof value === 'string') return value
+  if (typeof value === 'number') return String(value)
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) {
+    return value.join(', ')
+  }
+  // An object, a symbol, a function: String() would throw or give "[object Object]".
+  return invalidOption('headers', 'values that are strings, numbers or arrays of strings', value)
 }
 
 /**
@@ -310,6 +393,38 @@ export function checkTimestamp<V extends VerifyOptions>(
     return ctx.fail(
       'timestamp_in_future',
       `The timestamp is ${-age}s in the future, more than the tolerance of ${ctx.tolerance}s.`,
+    )
+  }
+  return undefined
+}
+
+/** `now` in milliseconds: the caller's `Date` or seconds as given, else the clock. */
+export function nowMilliseconds(now: TimeLike | undefined): number {
+  if (now === undefined) return Date.now()
+  return now instanceof Date ? now.getTime() : now * 1000
+}
+
+/**
+ * `checkTimestamp` for a timestamp in Unix milliseconds, compared in milliseconds against `now`
+ * (HubSpot's and Linear's libraries do), so a fraction of a second past the tolerance counts.
+ */
+export function checkMilliseconds<V extends VerifyOptions>(
+  ctx: VerifyContext<V>,
+  timestampMs: number,
+  { future = true }: { future?: boolean } = {},
+): VerifyFailure | undefined {
+  const age = nowMilliseconds(ctx.options.now) - timestampMs
+  const limit = ctx.tolerance * 1000
+  if (age > limit) {
+    return ctx.fail(
+      'timestamp_too_old',
+      `The timestamp is ${age / 1000}s old, more than the tolerance of ${ctx.tolerance}s.`,
+    )
+  }
+  if (future && -age > limit) {
+    return ctx.fail(
+      'timestamp_in_future',
+      `The timestamp is ${-age / 1000}s in the future, more than the tolerance of ${ctx.tolerance}s.`,
     )
   }
   return undefined

@@ -12,7 +12,7 @@ const TIMESTAMP = 'x-signature-timestamp'
  * seed; or PEM), verify with the application's public key as the Developer Portal shows it
  * (64 hex characters; or PEM). `generateSecret()` returns such a pair. Matches
  * `discord-interactions`' `verifyKey`, which checks no timestamp age: pass `tolerance` to check it.
- * The signature must be lower-case hex, as Discord sends it.
+ * Discord sends the signature as lower-case hex; upper case is accepted too, as there.
  *
  * @example
  * const { signSecret, verifySecret } = discord.generateSecret()
@@ -41,10 +41,11 @@ export const discord = defineScheme<SignOptions, VerifyOptions>({
     if (timestamp === undefined) {
       return ctx.fail('malformed_header', 'The X-Signature-Timestamp header is not Unix seconds.')
     }
-    // Only canonical lower-case hex: an upper-cased digit decodes to the same bytes and would
-    // let a changed header verify.
-    if (!/^[0-9a-f]{128}$/.test(signature)) {
-      return ctx.fail('bad_signature', 'The signature is not 64 bytes of lower-case hex.')
+    // Hex in either case, as discord-interactions decodes it (Ed25519 signatures are not
+    // malleable, so the case changes nothing about what was signed). Non-hex characters, which
+    // its parseInt-based decoder reads as some byte anyway, are refused.
+    if (!/^[0-9a-fA-F]{128}$/.test(signature)) {
+      return ctx.fail('bad_signature', 'The signature is not 64 bytes of hex.')
     }
     const bytes = Buffer.from(signature, 'hex')
     const message = Buffer.concat([Buffer.from(text), ctx.body])

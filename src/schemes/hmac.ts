@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { z } from 'zod'
 import { encode, hmac as mac, safeIncludes } from '../crypto.js'
 import type { Encoding, HmacAlgorithm } from '../crypto.js'
 import { invalidOption } from '../errors.js'
-import { HEADER_NAME, parseConfig } from './config.js'
-import { checkTimestamp, defineScheme } from './define.js'
+import { HEADER_NAME, oneOfRule, parseConfig, stringRule } from './config.js'
+import type { OptionRule } from './config.js'
+import { checkMilliseconds, checkTimestamp, defineScheme } from './define.js'
 import type { Scheme } from './types.js'
 
 /** How a generic HMAC scheme signs: which header, digest, encoding and signed content. */
@@ -52,41 +52,42 @@ type ResolvedHmacConfig = Required<
 > &
   Pick<HmacConfig, 'timestampHeader' | 'idHeader' | 'tolerance' | 'allowFuture'>
 
-const headerName = (example: string) =>
-  z
-    .string({ error: `a header name such as "${example}"` })
-    .regex(HEADER_NAME, { error: `a header name such as "${example}" (letters, digits and -)` })
+const headerName = (example: string, required = false) =>
+  stringRule(
+    `a header name such as "${example}"`,
+    { test: HEADER_NAME, accepted: `a header name such as "${example}" (letters, digits and -)` },
+    required,
+  )
 
 const PLACEHOLDERS = ['body', 'timestamp', 'id', 'url'] as const
 type Placeholder = (typeof PLACEHOLDERS)[number]
 
-const hmacConfig = z.strictObject({
-  name: z
-    .string({ error: 'a non-empty string' })
-    .min(1, { error: 'a non-empty string' })
-    .optional(),
-  header: headerName('X-Signature'),
-  algorithm: z
-    .enum(['sha1', 'sha256', 'sha512'], { error: '"sha1", "sha256" or "sha512"' })
-    .optional(),
-  encoding: z
-    .enum(['hex', 'base64', 'base64url'], { error: '"hex", "base64" or "base64url"' })
-    .optional(),
-  prefix: z
-    .string({ error: 'a string such as "sha256="' })
-    .regex(/^[^\r\n]*$/, { error: 'a string without line breaks, such as "sha256="' })
-    .optional(),
-  template: z.string({ error: 'a string such as "{timestamp}.{body}"' }).optional(),
-  timestampHeader: headerName('X-Timestamp').optional(),
-  timestampUnit: z.enum(['s', 'ms'], { error: '"s" or "ms"' }).optional(),
-  idHeader: headerName('X-Webhook-Id').optional(),
-  tolerance: z
-    .number({ error: 'a number of seconds >= 0' })
-    .min(0, { error: 'a number of seconds >= 0' })
-    .finite({ error: 'a number of seconds >= 0' })
-    .optional(),
-  allowFuture: z.boolean({ error: 'true or false' }).optional(),
-})
+const NON_EMPTY = /^[^]+$/
+const ONE_LINE = /^[^\r\n]*$/
+
+const hmacConfig: Record<keyof HmacConfig, OptionRule> = {
+  name: stringRule('a non-empty string', { test: NON_EMPTY, accepted: 'a non-empty string' }),
+  header: headerName('X-Signature', true),
+  algorithm: oneOfRule(['sha1', 'sha256', 'sha512']),
+  encoding: oneOfRule(['hex', 'base64', 'base64url']),
+  prefix: stringRule('a string such as "sha256="', {
+    test: ONE_LINE,
+    accepted: 'a string without line breaks, such as "sha256="',
+  }),
+  template: stringRule('a string such as "{timestamp}.{body}"'),
+  timestampHeader: headerName('X-Timestamp'),
+  timestampUnit: oneOfRule(['s', 'ms']),
+  idHeader: headerName('X-Webhook-Id'),
+  tolerance: {
+    check: (value) =>
+      typeof value === 'number' && value >= 0 && Number.isFinite(value)
+        ? undefined
+        : 'a number of seconds >= 0',
+  },
+  allowFuture: {
+    check: (value) => (typeof value === 'boolean' ? undefined : 'true or false'),
+  },
+}
 
 type Part = { text: string } | { placeholder: Placeholder }
 
@@ -113,7 +114,7 @@ function parseTemplate(template: string): Part[] {
 }
 
 function resolve(config: HmacConfig): { resolved: ResolvedHmacConfig; parts: Part[] } {
-  const parsed = parseConfig(hmacConfig, config, 'hmac.with')
+  const parsed = parseConfig<HmacConfig>(hmacConfig, config, 'hmac.with')
   const resolved: ResolvedHmacConfig = {
     name: 'hmac',
     algorithm: 'sha256',
@@ -236,10 +237,15 @@ function createHmac(config: HmacConfig): HmacScheme {
       if (index === -1) {
         return ctx.fail('bad_signature', `The ${resolved.header} signature does not match.`)
       }
+      const future = resolved.allowFuture !== true
+      // A millisecond header is compared in milliseconds, as HubSpot's isValid does: rounding it
+      // to seconds would let a 300,500 ms old request through a 300 s tolerance.
       const failure =
         seconds === undefined
           ? undefined
-          : checkTimestamp(ctx, seconds, { future: resolved.allowFuture !== true })
+          : timestampUnit === 'ms'
+            ? checkMilliseconds(ctx, Number(timestamp), { future })
+            : checkTimestamp(ctx, seconds, { future })
       return (
         failure ??
         ctx.ok(index, {

@@ -1,13 +1,70 @@
-import { hmac } from './hmac.js'
+import { hmac, matchHmac } from '../crypto.js'
+import { checkMilliseconds, defineScheme } from './define.js'
+import type { SignOptions, VerifyOptions } from './types.js'
+
+const SIGNATURE = 'linear-signature'
+const TIMESTAMP = 'linear-timestamp'
+const FIELD = 'webhookTimestamp'
 
 /**
  * Linear: `Linear-Signature`, a hex HMAC-SHA256 keyed by the webhook's signing secret over the
- * raw body, as `@linear/sdk`'s `LinearWebhookClient.verify` checks it. Linear puts its timestamp
- * in the body (`webhookTimestamp`, milliseconds), not in a header: the SDK's one-minute check on
- * it is the handler's to make.
+ * raw body, and the delivery time twice: in the signed body as `webhookTimestamp` and in a
+ * `Linear-Timestamp` header (both Unix milliseconds). Verify checks them as `@linear/sdk`'s
+ * `LinearWebhookClient.verify` does: the signature, then the body's `webhookTimestamp`, which
+ * must be a number within 60 s of now either way. The header is not signed, so, like the SDK,
+ * verify never trusts it. `sign` writes the header and adds `webhookTimestamp` to an object
+ * payload that has none.
  *
  * @example
- * const { headers, body } = linear.sign({ payload: { ...event, webhookTimestamp: Date.now() }, secret })
- * linear.verify({ headers: req.headers, body: rawBody, secret }) // { ok: true, … }
+ * const { headers, body } = linear.sign({ payload: { action: 'create', type: 'Issue', data }, secret })
+ * linear.verify({ headers: req.headers, body: rawBody, secret }) // { ok: true, timestamp, … }
  */
-export const linear = hmac.with({ name: 'linear', header: 'Linear-Signature' })
+export const linear = defineScheme<SignOptions, VerifyOptions>({
+  name: 'linear',
+  // Only what verify needs: the timestamp header is written but never read.
+  headers: [SIGNATURE],
+  tolerance: 60,
+  payload(payload, timestamp) {
+    // Linear stamps every delivery's body; an event object without the stamp gets the sign time.
+    if (typeof payload !== 'object' || payload instanceof Uint8Array || Array.isArray(payload)) {
+      return payload
+    }
+    return FIELD in payload ? payload : { ...payload, [FIELD]: timestamp * 1000 }
+  },
+  sign({ options, body, bodyBytes, timestamp }) {
+    // The header carries the same milliseconds as the body's stamp, as Linear sends them.
+    const stamp = typeof body === 'string' ? bodyStamp(body) : undefined
+    return {
+      [SIGNATURE]: hmac('sha256', options.secret, bodyBytes).toString('hex'),
+      [TIMESTAMP]: String(stamp ?? timestamp * 1000),
+    }
+  },
+  verify(ctx) {
+    const header = ctx.header(SIGNATURE)
+    if (!header) return ctx.fail('missing_header', 'The Linear-Signature header is missing.')
+    const matched = matchHmac('sha256', 'hex', ctx.secrets, Buffer.from(header, 'utf8'), ctx.body)
+    if (matched === -1) {
+      return ctx.fail('bad_signature', 'The Linear-Signature does not match the body and secret.')
+    }
+    // Only now, with the body proven to come from Linear, is it parsed.
+    const stamp = bodyStamp(ctx.body.toString('utf8'))
+    if (stamp === undefined) {
+      return ctx.fail(
+        'malformed_header',
+        `The signed body has no numeric ${FIELD} (Unix milliseconds), which @linear/sdk requires.`,
+      )
+    }
+    return checkMilliseconds(ctx, stamp) ?? ctx.ok(matched, { timestamp: Math.floor(stamp / 1000) })
+  },
+})
+
+/** The body's `webhookTimestamp` when it is a finite number, as the SDK requires; else undefined. */
+function bodyStamp(text: string): number | undefined {
+  let stamp: unknown
+  try {
+    stamp = (JSON.parse(text) as Record<string, unknown> | null)?.[FIELD]
+  } catch {
+    return undefined
+  }
+  return typeof stamp === 'number' && Number.isFinite(stamp) ? stamp : undefined
+}

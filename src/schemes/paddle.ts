@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { hmac, safeIncludes } from '../crypto.js'
-import { checkTimestamp, defineScheme, parseTimestamp } from './define.js'
+import { checkMilliseconds, defineScheme, parseTimestamp } from './define.js'
 import type { SignOptions, VerifyOptions } from './types.js'
 
 const HEADER = 'paddle-signature'
@@ -8,8 +8,8 @@ const HEADER = 'paddle-signature'
 /**
  * Paddle Billing: `Paddle-Signature: ts=<unix>;h1=<hex hmac-sha256>[;h1=…]`, an HMAC-SHA256
  * keyed with the whole endpoint secret key (`pdl_ntfset_…`) over `"<ts>:<raw body>"`. Matches
- * `@paddle/paddle-node-sdk`'s `Webhooks.unmarshal` and `isSignatureValid`: tolerance 5 s, only
- * too-old timestamps refused. Any `h1` may match, as Paddle sends two during a secret rotation.
+ * `@paddle/paddle-node-sdk`'s `Webhooks.unmarshal` and `isSignatureValid`: the header split on `;`
+ * and `=` untrimmed, tolerance 5 s compared in milliseconds, only too-old timestamps refused. Any `h1` may match, as Paddle sends two during a secret rotation.
  *
  * @example
  * const { headers, body } = paddle.sign({ payload: event, secret: 'pdl_ntfset_…' })
@@ -35,8 +35,9 @@ export const paddle = defineScheme<SignOptions, VerifyOptions>({
     for (const item of header.split(';')) {
       const eq = item.indexOf('=')
       if (eq <= 0) continue
-      const key = item.slice(0, eq).trim()
-      const value = item.slice(eq + 1).trim()
+      // Untrimmed, as the SDK splits it: "ts=…; h1=…" has no h1 there either.
+      const key = item.slice(0, eq)
+      const value = item.slice(eq + 1)
       if (key === 'ts') timestamp = parseTimestamp(value)
       else if (key === 'h1') h1.push(Buffer.from(value, 'utf8'))
     }
@@ -61,6 +62,8 @@ export const paddle = defineScheme<SignOptions, VerifyOptions>({
     if (matched === -1) {
       return ctx.fail('bad_signature', 'No h1 signature matches the body and secret key.')
     }
-    return checkTimestamp(ctx, timestamp, { future: false }) ?? ctx.ok(matched, { timestamp })
+    // In milliseconds, as the SDK compares `Date.now()` with `(ts + 5) * 1000`.
+    const failure = checkMilliseconds(ctx, timestamp * 1000, { future: false })
+    return failure ?? ctx.ok(matched, { timestamp })
   },
 })

@@ -1,9 +1,10 @@
 import { describeValue, HookwrightError, invalidOption } from '../errors.js'
 import { didYouMean } from '../suggest.js'
+import { refuseBlank } from './define.js'
 import { github } from './github.js'
 import { shopify } from './shopify.js'
 import { slack } from './slack.js'
-import { standardWebhooks } from './standard-webhooks.js'
+import { standardWebhooks, svix } from './standard-webhooks.js'
 import { stripe } from './stripe.js'
 import { discord } from './discord.js'
 import { hmac } from './hmac.js'
@@ -26,6 +27,7 @@ export const schemes = {
   stripe,
   github,
   standardWebhooks,
+  svix,
   shopify,
   slack,
   twilio,
@@ -52,9 +54,8 @@ export type SchemeInput = SchemeName | AnyScheme
 
 // Names people reach for that are not registry names, and what signs those deliveries.
 const SCHEME_ALIASES: Record<string, { name: SchemeName; why: string }> = {
-  svix: { name: 'standardWebhooks', why: 'Svix signs with Standard Webhooks' },
-  clerk: { name: 'standardWebhooks', why: 'Clerk sends through Svix: Standard Webhooks' },
-  resend: { name: 'standardWebhooks', why: 'Resend sends through Svix: Standard Webhooks' },
+  clerk: { name: 'svix', why: 'Clerk sends its webhooks through Svix' },
+  resend: { name: 'svix', why: 'Resend sends its webhooks through Svix' },
 }
 
 /** The registry names, for messages and `--help`. */
@@ -82,7 +83,8 @@ export function getScheme(name: string | AnyScheme): AnyScheme {
 
 function suggestScheme(name: unknown): string {
   if (typeof name !== 'string') return ''
-  const alias = SCHEME_ALIASES[name.toLowerCase()]
+  const key = name.toLowerCase()
+  const alias = Object.hasOwn(SCHEME_ALIASES, key) ? SCHEME_ALIASES[key] : undefined
   if (alias) return ` Did you mean "${alias.name}" (${alias.why})?`
   return didYouMean(name, schemeNames)
 }
@@ -120,6 +122,7 @@ export function resolveSchemeConfig(
   if (secret !== undefined && typeof secret !== 'string') {
     invalidOption(`${option}.secret`, 'a string', secret, { secret: true })
   }
+  if (secret !== undefined) refuseBlank(secret, 'secret', option)
   if (
     secrets !== undefined &&
     (!Array.isArray(secrets) || !secrets.every((s) => typeof s === 'string'))

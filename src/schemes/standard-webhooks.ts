@@ -13,7 +13,10 @@ import { checkTimestamp, defineScheme, eachHeaderPair, parseTimestamp } from './
 import type { Scheme, SignOptions, VerifyOptions } from './types.js'
 
 export interface StandardWebhooksSignOptions extends SignOptions {
-  /** `webhook` (the default) writes `webhook-id/-timestamp/-signature`; `svix` writes `svix-*`. */
+  /**
+   * `webhook` writes `webhook-id/-timestamp/-signature`; `svix` writes `svix-*`. The default is
+   * the scheme's own: `webhook` for `standardWebhooks`, `svix` for `svix`.
+   */
   headerPrefix?: 'webhook' | 'svix'
 }
 
@@ -31,11 +34,13 @@ const ACCEPTED_SECRETS =
   'a `whsec_` secret followed by base64 (or bare base64), a `whsk_` Ed25519 private key or a `whpk_` Ed25519 public key'
 
 /**
- * Standard Webhooks (and Svix): `webhook-id`, `webhook-timestamp` and `webhook-signature:
+ * Standard Webhooks: `webhook-id`, `webhook-timestamp` and `webhook-signature:
  * v1,<base64 hmac-sha256 of "<id>.<timestamp>.<raw body>">`, several space-separated signatures
- * of which any may match. The secret is `whsec_<base64 key>` (a bare base64 key is accepted, as
- * the official library does). Tolerance 300 s in both directions, as `standardwebhooks` and
- * `svix`. Verify also reads the `svix-*` header names; sign writes them with `headerPrefix: 'svix'`.
+ * of which any may match. The secret is `whsec_<base64 key>` (a bare base64 key, and a key whose
+ * base64 padding is left off, are accepted, as the official libraries do). Tolerance 300 s in
+ * both directions, as `standardwebhooks`. Verify reads each `webhook-*` header first and the
+ * `svix-*` one of the same name when it is absent (the `svix` scheme reads them the other way
+ * round); sign writes `svix-*` names with `headerPrefix: 'svix'`.
  *
  * The spec's asymmetric `v1a` (Ed25519) signatures use the same scheme: a `whsk_` private key
  * signs `v1a,<base64>`, a `whpk_` public key verifies it. The key's prefix picks the algorithm,
@@ -55,17 +60,54 @@ export const standardWebhooks: Scheme<StandardWebhooksSignOptions, VerifyOptions
    * const { signSecret, verifySecret } = standardWebhooks.generateKeyPair()
    */
   generateKeyPair(): { signSecret: string; verifySecret: string }
-} = Object.assign(
-  defineScheme<StandardWebhooksSignOptions, VerifyOptions>({
-    name: 'standardWebhooks',
-    headers: ['webhook-signature', 'webhook-id', 'webhook-timestamp'],
+} = Object.assign(createScheme('standardWebhooks', 'webhook', 'svix'), {
+  generateKeyPair() {
+    const { privateKey } = generateKeyPairSync('ed25519')
+    const jwk = privateKey.export({ format: 'jwk' })
+    const seed = Buffer.from(jwk.d!, 'base64url')
+    const pub = Buffer.from(jwk.x!, 'base64url')
+    return {
+      signSecret: `whsk_${Buffer.concat([seed, pub]).toString('base64')}`,
+      verifySecret: `whpk_${pub.toString('base64')}`,
+    }
+  },
+})
+
+/**
+ * Svix: Standard Webhooks under Svix's own header names. Sign writes `svix-id`, `svix-timestamp`
+ * and `svix-signature` (`headerPrefix: 'webhook'` writes the unbranded names); verify reads each
+ * `svix-*` header first and the `webhook-*` one of the same name when it is absent, as the
+ * `svix` library does, so a delivery carrying both sets is judged by its `svix-*` headers.
+ * Secrets, signatures and tolerance are as in `standardWebhooks`.
+ *
+ * @example
+ * const { headers, body } = svix.sign({ payload: event, secret: 'whsec_…' })   // svix-* headers
+ * svix.verify({ headers: req.headers, body: rawBody, secret: 'whsec_…' })
+ */
+export const svix: Scheme<StandardWebhooksSignOptions, VerifyOptions> = createScheme(
+  'svix',
+  'svix',
+  'webhook',
+)
+
+type HeaderPrefix = 'webhook' | 'svix'
+
+/**
+ * The scheme under one registry name: `first` is the header family sign writes by default and
+ * verify reads first; `second` is read, header by header, where `first` is absent (present but
+ * empty counts as present, as in svix's `??`).
+ */
+function createScheme(name: string, first: HeaderPrefix, second: HeaderPrefix) {
+  return defineScheme<StandardWebhooksSignOptions, VerifyOptions>({
+    name,
+    headers: [`${first}-signature`, `${first}-id`, `${first}-timestamp`],
     tolerance: 300,
     generateSecret() {
       const secret = `whsec_${randomBytes(24).toString('base64')}`
       return { signSecret: secret, verifySecret: secret }
     },
     sign({ options, bodyBytes, timestamp }) {
-      const prefix = options.headerPrefix ?? 'webhook'
+      const prefix = options.headerPrefix ?? first
       if (prefix !== 'webhook' && prefix !== 'svix') {
         invalidOption('headerPrefix', "'webhook' or 'svix'", prefix)
       }
@@ -94,25 +136,31 @@ export const standardWebhooks: Scheme<StandardWebhooksSignOptions, VerifyOptions
       }
     },
     verify(ctx) {
-      const header = ctx.header('webhook-signature') || ctx.header('svix-signature')
-      if (!header) return ctx.fail('missing_header', 'The webhook-signature header is missing.')
-      const id = ctx.header('webhook-id') || ctx.header('svix-id')
-      if (!id) return ctx.fail('missing_header', 'The webhook-id header is missing.')
-      const timestampText = ctx.header('webhook-timestamp') || ctx.header('svix-timestamp')
+      const read = (field: string) =>
+        ctx.header(`${first}-${field}`) ?? ctx.header(`${second}-${field}`)
+      const header = read('signature')
+      if (!header) return ctx.fail('missing_header', `The ${first}-signature header is missing.`)
+      const id = read('id')
+      if (!id) return ctx.fail('missing_header', `The ${first}-id header is missing.`)
+      const timestampText = read('timestamp')
       if (!timestampText) {
-        return ctx.fail('missing_header', 'The webhook-timestamp header is missing.')
+        return ctx.fail('missing_header', `The ${first}-timestamp header is missing.`)
       }
       const timestamp = parseTimestamp(timestampText)
       if (timestamp === undefined) {
         return ctx.fail(
           'malformed_header',
-          'The webhook-timestamp header is not a number of Unix seconds.',
+          `The ${first}-timestamp header is not a number of Unix seconds.`,
         )
       }
       const v1: Buffer[] = []
       const v1a: string[] = []
       let otherVersions = 0
-      eachHeaderPair(header, ' ', ',', (version, signature) => {
+      // Each item is "<version>,<signature>"; as the official libraries split it, the signature
+      // runs to the next "," (JavaScript and Go ignore what follows).
+      eachHeaderPair(header, ' ', ',', (version, rest) => {
+        const end = rest.indexOf(',')
+        const signature = end === -1 ? rest : rest.slice(0, end)
         if (version === 'v1') v1.push(Buffer.from(signature, 'utf8'))
         else if (version === 'v1a') v1a.push(signature)
         else otherVersions++
@@ -121,9 +169,9 @@ export const standardWebhooks: Scheme<StandardWebhooksSignOptions, VerifyOptions
         return otherVersions > 0
           ? ctx.fail(
               'unsupported_version',
-              'The webhook-signature header has no v1 or v1a signature.',
+              `The ${first}-signature header has no v1 or v1a signature.`,
             )
-          : ctx.fail('malformed_header', 'The webhook-signature header is not "v1,<base64>".')
+          : ctx.fail('malformed_header', `The ${first}-signature header is not "v1,<base64>".`)
       }
       // The spec signs "<id>.<timestamp>.<raw body>" (the timestamp as the official library reprints it).
       const prefix = `${id}.${timestamp}.`
@@ -137,20 +185,8 @@ export const standardWebhooks: Scheme<StandardWebhooksSignOptions, VerifyOptions
       }
       return checkTimestamp(ctx, timestamp) ?? ctx.ok(matched, { timestamp, id })
     },
-  }),
-  {
-    generateKeyPair() {
-      const { privateKey } = generateKeyPairSync('ed25519')
-      const jwk = privateKey.export({ format: 'jwk' })
-      const seed = Buffer.from(jwk.d!, 'base64url')
-      const pub = Buffer.from(jwk.x!, 'base64url')
-      return {
-        signSecret: `whsk_${Buffer.concat([seed, pub]).toString('base64')}`,
-        verifySecret: `whpk_${pub.toString('base64')}`,
-      }
-    },
-  },
-)
+  })
+}
 
 /**
  * Every candidate of the key's kind is checked (no early exit), so the timing does not say which
@@ -219,7 +255,10 @@ function decodeSecret(secret: string): Key {
     return invalidOption('secret', ACCEPTED_SECRETS, undefined, { secret: true })
   }
   const text = secret.startsWith('whsec_') ? secret.slice(6) : secret
-  const key = decodeStrict(text, 'base64')
+  // The JavaScript and Python libraries accept a key whose base64 padding is left off (all of
+  // it or part of it) and sign with the padded key. Only padding may be missing: the padded
+  // text must still be canonical base64.
+  const key = decodeStrict(text.padEnd(Math.ceil(text.length / 4) * 4, '='), 'base64')
   if (key === undefined || key.byteLength === 0) {
     return invalidOption('secret', ACCEPTED_SECRETS, undefined, { secret: true })
   }

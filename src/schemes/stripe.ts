@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { hmac, matchHmac } from '../crypto.js'
-import { checkTimestamp, defineScheme, eachHeaderPair, parseTimestamp } from './define.js'
+import { checkTimestamp, defineScheme } from './define.js'
 import type { SignOptions, VerifyOptions } from './types.js'
 
 const HEADER = 'stripe-signature'
@@ -29,15 +29,29 @@ export const stripe = defineScheme<SignOptions, VerifyOptions>({
   verify(ctx) {
     const header = ctx.header(HEADER)
     if (!header) return ctx.fail('missing_header', 'The Stripe-Signature header is missing.')
-    let timestamp: number | undefined
+    // Parsed as stripe-node's parseHeader: items split on "," and each item on "=", with no
+    // trimming, so "t=…, v1=…" (a space after the comma) has no v1, and of two headers joined
+    // by ", " only the first one's t counts (the second is " t"). The last "t" item wins and a
+    // value runs to the next "=". A bare "t" (no "=") reads as NaN; a "v1" with no value fails
+    // the whole header (stripe-node's secureCompare throws on an empty or undefined signature).
+    let timestampText: string | undefined
+    let emptyV1 = false
     const v1: Buffer[] = []
     let otherSchemes = 0
-    eachHeaderPair(header, ',', '=', (rawKey, rawValue) => {
-      const key = rawKey.trim()
-      if (key === 't') timestamp = parseTimestamp(rawValue.trim())
-      else if (key === 'v1') v1.push(Buffer.from(rawValue.trim(), 'utf8'))
+    for (const item of header.split(',')) {
+      const eq = item.indexOf('=')
+      const key = eq === -1 ? item : item.slice(0, eq)
+      const end = eq === -1 ? -1 : item.indexOf('=', eq + 1)
+      const value = eq === -1 ? '' : item.slice(eq + 1, end === -1 ? item.length : end)
+      if (key === 't') timestampText = value
+      else if (key === 'v1' && value === '') emptyV1 = true
+      else if (key === 'v1') v1.push(Buffer.from(value, 'utf8'))
       else if (/^v\d+$/.test(key)) otherSchemes++
-    })
+    }
+    if (emptyV1) {
+      return ctx.fail('malformed_header', 'The Stripe-Signature header has an empty v1 signature.')
+    }
+    const timestamp = timestampText === undefined ? undefined : parseStripeTimestamp(timestampText)
     if (timestamp === undefined) {
       return ctx.fail('malformed_header', 'The Stripe-Signature header has no valid t=<timestamp>.')
     }
@@ -54,3 +68,14 @@ export const stripe = defineScheme<SignOptions, VerifyOptions>({
     return checkTimestamp(ctx, timestamp, { future: false }) ?? ctx.ok(matched, { timestamp })
   },
 })
+
+/**
+ * The timestamp as stripe-node reads it, `parseInt(text, 10)`: leading whitespace and a sign
+ * allowed, trailing text ignored, and the number (not the text) signed as "<t>.". stripe-node
+ * treats -1 as "no timestamp"; NaN and other negative numbers it would sign as "NaN." and
+ * "-5.", so that a NaN timestamp never expires: those are refused here (docs/schemes.md).
+ */
+function parseStripeTimestamp(text: string): number | undefined {
+  const value = Number.parseInt(text, 10)
+  return value >= 0 && Number.isSafeInteger(value) ? value : undefined
+}

@@ -1,6 +1,6 @@
-import { z } from 'zod'
 import { safeIncludes } from '../crypto.js'
-import { HEADER_NAME, parseConfig } from './config.js'
+import { HEADER_NAME, parseConfig, stringRule } from './config.js'
+import type { OptionRule } from './config.js'
 import { defineScheme } from './define.js'
 import type { Scheme } from './types.js'
 
@@ -22,22 +22,28 @@ export type TokenScheme = Scheme & {
   with(config: TokenConfig): TokenScheme
 }
 
-const tokenConfig = z.strictObject({
-  name: z
-    .string({ error: 'a non-empty string' })
-    .min(1, { error: 'a non-empty string' })
-    .optional(),
-  header: z.string({ error: 'a header name such as "X-Gitlab-Token"' }).regex(HEADER_NAME, {
-    error: 'a header name such as "X-Gitlab-Token" (letters, digits and - only)',
+const tokenConfig: Record<keyof TokenConfig, OptionRule> = {
+  name: stringRule('a non-empty string', { test: /^[^]+$/, accepted: 'a non-empty string' }),
+  header: stringRule(
+    'a header name such as "X-Gitlab-Token"',
+    {
+      test: HEADER_NAME,
+      accepted: 'a header name such as "X-Gitlab-Token" (letters, digits and - only)',
+    },
+    true,
+  ),
+  prefix: stringRule('a string such as "Bearer "', {
+    test: /^[^\r\n]*$/,
+    accepted: 'a string without line breaks, such as "Bearer "',
   }),
-  prefix: z
-    .string({ error: 'a string such as "Bearer "' })
-    .regex(/^[^\r\n]*$/, { error: 'a string without line breaks, such as "Bearer "' })
-    .optional(),
-})
+}
 
 function createToken(config: TokenConfig): TokenScheme {
-  const { name = 'token', header, prefix = '' } = parseConfig(tokenConfig, config, 'token.with')
+  const {
+    name = 'token',
+    header,
+    prefix = '',
+  } = parseConfig<TokenConfig>(tokenConfig, config, 'token.with')
   const lower = header.toLowerCase()
   const scheme = defineScheme({
     name,

@@ -61,7 +61,8 @@ export interface SignedRequest {
  * - `malformed_header`: a header is present but cannot be parsed (no `t=`, non-numeric timestamp…).
  * - `bad_signature`: the header parses but no signature matches any secret.
  * - `timestamp_too_old` / `timestamp_in_future`: outside `tolerance` of `now`.
- * - `missing_secret`: a secret was passed but is empty (an unset environment variable, say).
+ * - `missing_secret`: every entry of `secrets` is empty (unset environment variables during a
+ *   rotation, say). A single `secret` that is empty or only whitespace throws instead.
  * - `unsupported_version`: only signatures of a version or algorithm this verifier does not accept.
  */
 export type VerifyFailureReason =

@@ -62,6 +62,28 @@ describe('hookwright listen', () => {
     await c.waitFor(/#1 POST \/wrong\/path → 404, 2 B/)
   })
 
+  it('opens the inspector and control API only by loopback names and each --allowed-host', async () => {
+    const { callback } = await listen([
+      '--port',
+      '0',
+      '--allowed-host',
+      'box.test',
+      '--allowed-host',
+      '.dev.test',
+    ])
+    const origin = new URL(callback).origin
+    const status = async (host: string) => {
+      const res = await request(`${origin}/_hookwright/deliveries`, { headers: { host } })
+      await res.body.dump()
+      return [host, res.statusCode]
+    }
+    for (const host of ['localhost', 'box.test', 'a.dev.test:4400']) {
+      expect(await status(host)).toEqual([host, 200])
+    }
+    expect(await status('evil.test')).toEqual(['evil.test', 403])
+    expect(await post(callback, '{}', { host: 'evil.test' })).toBe(200)
+  })
+
   it('verifies signatures with --verify and never prints the secret', async () => {
     const secret = 'whsec_listen_secret'
     const { c, callback } = await listen(['--port', '0', '--verify', 'stripe', '--secret', secret])

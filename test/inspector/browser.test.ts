@@ -1,8 +1,9 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises'
 import { gzipSync } from 'node:zlib'
-import { type Browser, type Page, chromium } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { request } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { describeWithChromium, launchChromium } from '../browser.js'
 import { createReceiver } from '../../src/receiver/server.js'
 import type { Receiver } from '../../src/receiver/types.js'
 import { inspectorRoute, inspectorUrl } from '../../src/inspector/route.js'
@@ -12,30 +13,6 @@ const WAIT = { timeout: 5000 }
 let browser: Browser
 let receiver: Receiver
 const problems: string[] = []
-
-beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  })
-  receiver = await createReceiver({
-    control: true,
-    routes: [inspectorRoute({ endpoint: { name: 'browser test' } })],
-  })
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await receiver?.close()
-})
 
 /** Opens the page and waits until its event stream is live; CSP violations and errors are collected. */
 async function open(url: string): Promise<Page> {
@@ -55,7 +32,20 @@ async function post(url: string, body: string | Buffer, headers: Record<string, 
   return res.statusCode
 }
 
-describe('the inspector page in Chromium', () => {
+describeWithChromium('the inspector page in Chromium', (executablePath) => {
+  beforeAll(async () => {
+    browser = await launchChromium(executablePath)
+    receiver = await createReceiver({
+      control: true,
+      routes: [inspectorRoute({ endpoint: { name: 'browser test' } })],
+    })
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await receiver?.close()
+  })
+
   it('shows a delivery in every open tab, newest first, and renders hostile payloads as text', async () => {
     const ep = receiver.endpoint()
     const [a, b] = [

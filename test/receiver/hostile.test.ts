@@ -1,6 +1,6 @@
 import { request } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createReceiver, type Receiver } from '../../src/index.js'
+import { createReceiver, github, type Receiver } from '../../src/index.js'
 import { openSocket, rawExchange, readUntilClosed } from './raw.js'
 
 let receiver: Receiver | undefined
@@ -25,6 +25,23 @@ describe('hostile input', () => {
     expect(await servedMeanwhile(ep.url)).toBe(200)
     // It never reached the handler, so it is not a delivery.
     expect(receiver.deliveries).toHaveLength(1)
+  })
+
+  it('keeps all of 2,504 headers, so a signature header after 2,500 others still verifies', async () => {
+    const secret = 'many-headers-secret'
+    receiver = await createReceiver()
+    const ep = receiver.endpoint({ verify: { scheme: 'github', secret } })
+    const signed = github.sign({ payload: { zen: 'many' }, secret })
+    const head = [`POST ${ep.path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close']
+    for (let i = 0; i < 2500; i++) head.push(`a${i}: b`)
+    for (const [name, value] of Object.entries(signed.headers)) head.push(`${name}: ${value}`)
+    const body = signed.body as string
+    head.push(`content-length: ${Buffer.byteLength(body)}`)
+    const outcome = await rawExchange(receiver.url, `${head.join('\r\n')}\r\n\r\n${body}`)
+    expect(outcome.text).toMatch(/^HTTP\/1\.1 200/)
+    const [d] = await ep.waitFor()
+    expect(Object.keys(d!.headers)).toHaveLength(head.length - 1)
+    expect(d!.verification).toMatchObject({ ok: true })
   })
 
   it('answers oversized headers with 431 (or closes) and keeps serving', async () => {

@@ -69,6 +69,32 @@ describe('createReceiver({ tls })', () => {
     }
   })
 
+  it('caps TLS connections too: a request past maxConnections gets 503, not silence', async () => {
+    const receiver = await createReceiver({ tls: { key, cert }, maxConnections: 1 })
+    const hold = new Agent({ connect: { ca: cert } })
+    const other = new Agent({ connect: { ca: cert } })
+    try {
+      const hang = receiver.endpoint({ respond: 'hang' })
+      const held = request(hang.url, { method: 'POST', body: '{}', dispatcher: hold }).catch(
+        (error: Error) => error,
+      )
+      await hang.waitFor()
+      const res = await request(receiver.endpoint().url, {
+        method: 'POST',
+        body: '{}',
+        dispatcher: other,
+      })
+      expect(res.statusCode).toBe(503)
+      await res.body.dump()
+      await receiver.close()
+      await held
+    } finally {
+      await hold.close()
+      await other.close()
+      await receiver.close()
+    }
+  })
+
   it('refuses a tls option without key and cert, naming the option and not printing it', async () => {
     await expect(createReceiver({ tls: { key } as never })).rejects.toThrow(
       /Invalid option `tls`: expected an object \{ key, cert \}.*\(hidden\)/,

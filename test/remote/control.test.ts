@@ -204,6 +204,14 @@ describe('control API', () => {
     const r = await receiver()
     const cases: Array<[string, Parameters<typeof api>[2], number, string, RegExp]> = [
       ['endpoints', { method: 'POST', body: '{oops' }, 400, 'BAD_REQUEST', /not valid JSON/],
+      // V8's parse message quotes the body: a secret pasted without its JSON must not come back.
+      [
+        'endpoints',
+        { method: 'POST', body: secret },
+        400,
+        'BAD_REQUEST',
+        /\(18 bytes\) is not valid JSON/,
+      ],
       ['endpoints', { method: 'POST', body: [1] }, 400, 'BAD_REQUEST', /JSON object/],
       [
         'endpoints',

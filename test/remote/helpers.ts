@@ -12,8 +12,9 @@ export async function api(
   let body: string | undefined
   if (init.body !== undefined) {
     body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body)
-    headers['content-type'] ??= 'application/json'
   }
+  // The receiver takes state changes only as JSON, even with an empty body.
+  if (body !== undefined || init.method === 'POST') headers['content-type'] ??= 'application/json'
   const res = await fetch(`${base}/_hookwright/${path}`, {
     method: init.method ?? 'GET',
     headers,

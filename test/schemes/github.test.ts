@@ -67,7 +67,9 @@ describe('github', () => {
     expect(reason({ 'x-hub-signature-256': '' })).toBe('missing_header')
     expect(reason({ 'x-hub-signature-256': sig.slice('sha256='.length) })).toBe('malformed_header')
     expect(reason({ 'x-hub-signature-256': `sha512=${sig.slice(7)}` })).toBe('unsupported_version')
-    expect(github.verify({ headers, body, secret: '' })).toMatchObject({ reason: 'missing_secret' })
+    expect(github.verify({ headers, body, secrets: [''] })).toMatchObject({
+      reason: 'missing_secret',
+    })
   })
 
   it('accepts any of several secrets during a rotation', () => {

@@ -174,7 +174,9 @@ describe('hmac', () => {
     expect(github.verify({ headers: {}, body, secret: 'new' })).toMatchObject({
       reason: 'missing_header',
     })
-    expect(github.verify({ headers, body, secret: '' })).toMatchObject({ reason: 'missing_secret' })
+    expect(github.verify({ headers, body, secrets: [''] })).toMatchObject({
+      reason: 'missing_secret',
+    })
   })
 
   it('rejects a bad config at .with() time, naming the option and the accepted values', () => {

@@ -50,6 +50,26 @@ describe('hubspot', () => {
     expect(hubspot.verify({ ...ahead, secret: clientSecret, url, now }).ok).toBe(true)
   })
 
+  it('compares the millisecond timestamp in milliseconds, as Signature.isValid does', () => {
+    // isValid refuses `Date.now() - timestamp > 300000`: 300,500 ms is too old, 300,000 is not.
+    const nowMs = 1_700_000_000_900
+    const at = (ageMs: number, now: Date | number = new Date(nowMs)) => {
+      const timestamp = String(nowMs - ageMs)
+      const headers = {
+        'x-hubspot-signature-v3': clientSignature('[]', nowMs - ageMs),
+        'x-hubspot-request-timestamp': timestamp,
+      }
+      return hubspot.verify({ headers, body: '[]', secret: clientSecret, url, now })
+    }
+    expect(at(300_500)).toMatchObject({ reason: 'timestamp_too_old' })
+    expect(at(300_001)).toMatchObject({ reason: 'timestamp_too_old' })
+    expect(at(300_000).ok).toBe(true)
+    expect(at(-3_600_000).ok).toBe(true)
+    // `now` in whole seconds is that second's start, compared in milliseconds too.
+    expect(at(300_500, 1_700_000_000)).toMatchObject({ ok: true })
+    expect(at(301_000, 1_700_000_000)).toMatchObject({ reason: 'timestamp_too_old' })
+  })
+
   it('refuses each tampering with its reason', () => {
     const now = 1_700_000_000
     const { headers, body } = hubspot.sign({

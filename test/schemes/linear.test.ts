@@ -3,42 +3,56 @@ import { describe, expect, it } from 'vitest'
 import { getScheme, linear } from '../../src/index.js'
 
 const secret = 'lin_wh_secret'
-const event = {
-  action: 'create',
-  type: 'Issue',
-  data: { id: 'i1' },
-  webhookTimestamp: 1_700_000_000_000,
-}
+const stampMs = 1_700_000_000_000
+const now = new Date(stampMs)
+const event = { action: 'create', type: 'Issue', data: { id: 'i1' }, webhookTimestamp: stampMs }
 
 describe('linear', () => {
-  it('signs the raw body into Linear-Signature as hex, as @linear/sdk verifies it', () => {
+  it('signs the raw body into Linear-Signature as hex and sends Linear-Timestamp', () => {
     const { headers, body } = linear.sign({ payload: event, secret })
     // LinearWebhookClient.verify: hex HMAC-SHA256 of the raw body, compared as text.
     const expected = createHmac('sha256', secret).update(body).digest('hex')
-    expect(headers).toEqual({ 'linear-signature': expected })
-    expect(linear.verify({ headers: { 'Linear-Signature': expected }, body, secret })).toEqual({
-      ok: true,
-      scheme: 'linear',
-      secretIndex: 0,
-    })
+    expect(headers).toEqual({ 'linear-signature': expected, 'linear-timestamp': String(stampMs) })
+    expect(linear.verify({ headers: { 'Linear-Signature': expected }, body, secret, now })).toEqual(
+      { ok: true, scheme: 'linear', secretIndex: 0, timestamp: stampMs / 1000 },
+    )
+  })
+
+  it('stamps webhookTimestamp into an event that has none, as Linear sends it', () => {
+    const { webhookTimestamp: _, ...bare } = event
+    const { headers, body } = linear.sign({ payload: bare, secret, timestamp: 1_700_000_123 })
+    expect(JSON.parse(body as string)).toEqual({ ...bare, webhookTimestamp: 1_700_000_123_000 })
+    expect(headers['linear-timestamp']).toBe('1700000123000')
+    expect(linear.verify({ headers, body, secret, now: 1_700_000_123 }).ok).toBe(true)
+  })
+
+  it('checks the signed body timestamp, 60 s either way in milliseconds, never the header', () => {
+    const { headers, body } = linear.sign({ payload: event, secret })
+    const at = (ms: number) => linear.verify({ headers, body, secret, now: new Date(ms) })
+    expect(at(stampMs + 60_000).ok).toBe(true)
+    expect(at(stampMs + 60_001)).toMatchObject({ reason: 'timestamp_too_old' })
+    expect(at(stampMs - 60_000).ok).toBe(true)
+    expect(at(stampMs - 60_001)).toMatchObject({ reason: 'timestamp_in_future' })
+    // A fresh Linear-Timestamp header does not rescue a stale signed body: it is not signed.
+    const fresh = { ...headers, 'linear-timestamp': String(stampMs + 600_000) }
+    expect(
+      linear.verify({ headers: fresh, body, secret, now: new Date(stampMs + 600_000) }),
+    ).toMatchObject({ reason: 'timestamp_too_old' })
   })
 
   it('refuses each tampering with its reason', () => {
     const { headers, body } = linear.sign({ payload: event, secret })
-    expect(linear.verify({ headers, body: `${body as string}\n`, secret })).toMatchObject({
-      reason: 'bad_signature',
-    })
-    expect(
-      linear.verify({
-        headers: { 'linear-signature': headers['linear-signature']!.toUpperCase() },
-        body,
-        secret,
-      }),
-    ).toMatchObject({ reason: 'bad_signature' })
-    expect(linear.verify({ headers: {}, body, secret })).toMatchObject({ reason: 'missing_header' })
-    expect(linear.verify({ headers, body, secrets: ['old', secret] })).toMatchObject({
+    const check = (overrides: object) => linear.verify({ headers, body, secret, now, ...overrides })
+    expect(check({ body: `${body as string}\n` })).toMatchObject({ reason: 'bad_signature' })
+    expect(check({ headers: {} })).toMatchObject({ reason: 'missing_header' })
+    expect(check({ secret: undefined, secrets: ['old', secret] })).toMatchObject({
       ok: true,
       secretIndex: 1,
+    })
+    const unstamped = JSON.stringify({ action: 'create' })
+    const signature = createHmac('sha256', secret).update(unstamped).digest('hex')
+    expect(check({ headers: { 'linear-signature': signature }, body: unstamped })).toMatchObject({
+      reason: 'malformed_header',
     })
     expect(getScheme('linear')).toBe(linear)
   })

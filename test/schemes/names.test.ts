@@ -32,7 +32,7 @@ const custom = hmac.with({ header: 'x-signature', algorithm: 'sha256', encoding:
     const good = { ...calls(`'standardWebhooks'`), ...prefixed('custom', calls('custom')) }
     const bad = {
       ...prefixed('Stripe', calls(`'Stripe'`)),
-      ...prefixed('svix', calls(`'svix'`)),
+      ...prefixed('Svix', calls(`'Svix'`)),
       ...prefixed('standard-webhooks', calls(`'standard-webhooks'`)),
     }
     const result = typecheck(header, { ...good, ...bad })
@@ -48,7 +48,8 @@ const custom = hmac.with({ header: 'x-signature', algorithm: 'sha256', encoding:
   it.each([
     ['Stripe', 'Did you mean "stripe"?'],
     ['standard-webhooks', 'Did you mean "standardWebhooks"?'],
-    ['svix', 'Did you mean "standardWebhooks" (Svix signs with Standard Webhooks)?'],
+    ['Svix', 'Did you mean "svix"?'],
+    ['clerk', 'Did you mean "svix" (Clerk sends its webhooks through Svix)?'],
     ['githbu', 'Did you mean "github"?'],
   ])('%s at run time: "%s"', async (name, hint) => {
     const scheme = name as never

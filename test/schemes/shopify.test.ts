@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { describe, expect, it } from 'vitest'
-import { getScheme, shopify } from '../../src/index.js'
+import { badDeliveries, getScheme, shopify, signedFixture } from '../../src/index.js'
 
 const secret = 'shpss_client_secret'
 const order = { id: 820982911946154500, email: 'jon@example.com', total_price: '199.00' }
@@ -69,7 +69,7 @@ describe('shopify', () => {
     expect(reason({ 'x-shopify-hmac-sha256': hex })).toBe('bad_signature')
     expect(reason({ 'x-shopify-hmac-sha256': hmac.replace(/=$/, '') })).toBe('bad_signature')
     expect(reason({})).toBe('missing_header')
-    expect(shopify.verify({ headers, body, secret: '' })).toMatchObject({
+    expect(shopify.verify({ headers, body, secrets: [''] })).toMatchObject({
       reason: 'missing_secret',
     })
     expect(shopify.tolerance).toBeUndefined()
@@ -97,5 +97,179 @@ describe('shopify', () => {
       }
     }
     expect(getScheme('shopify')).toBe(shopify)
+  })
+  describe("the new shopify-* headers (Events deliveries), as shopify-api 13's validate reads them", () => {
+    const body = JSON.stringify(order)
+    const hmac = documented(secret, body)
+    const events = {
+      'shopify-hmac-sha256': hmac,
+      'shopify-topic': 'orders/create',
+      'shopify-shop-domain': 'example.myshopify.com',
+      'shopify-api-version': '2026-01',
+      'shopify-webhook-id': 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+      'shopify-event-id': 'e1d2c3b4-bdd9-4b37-8a5f-bf7d70bcd043',
+    }
+    const reason = (headers: Record<string, string>, requireHeaders?: boolean) => {
+      const result = shopify.verify({
+        headers,
+        body,
+        secret,
+        ...(requireHeaders === undefined ? {} : { requireHeaders }),
+      })
+      return result.ok ? 'ok' : result.reason
+    }
+
+    it('verifies a delivery that carries only the new headers', () => {
+      expect(shopify.verify({ headers: events, body, secret })).toMatchObject({
+        ok: true,
+        id: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+      })
+      expect(reason({ 'Shopify-Hmac-Sha256': hmac })).toBe('ok')
+    })
+
+    it('reads the new HMAC header first and the old one only when the new one is absent', () => {
+      const wrong = documented('another app', body)
+      // Both present: the new one decides, so a stale old header cannot rescue a wrong new one.
+      expect(reason({ 'shopify-hmac-sha256': wrong, 'x-shopify-hmac-sha256': hmac })).toBe(
+        'bad_signature',
+      )
+      expect(reason({ 'shopify-hmac-sha256': hmac, 'x-shopify-hmac-sha256': wrong })).toBe('ok')
+      // An empty new header counts as absent (shopify-api tests it for truth).
+      expect(reason({ 'shopify-hmac-sha256': '', 'x-shopify-hmac-sha256': hmac })).toBe('ok')
+    })
+
+    it('signs either header family', () => {
+      const legacy = shopify.sign({ payload: order, secret, id: 'w1', topic: 'orders/create' })
+      expect(Object.keys(legacy.headers).sort()).toEqual([
+        'x-shopify-hmac-sha256',
+        'x-shopify-topic',
+        'x-shopify-triggered-at',
+        'x-shopify-webhook-id',
+      ])
+      const signed = shopify.sign({
+        payload: order,
+        secret,
+        id: 'w1',
+        eventId: 'e1',
+        timestamp: 1_700_000_000,
+        topic: 'orders/create',
+        shopDomain: 'example.myshopify.com',
+        apiVersion: '2026-01',
+        headerStyle: 'events',
+      })
+      expect(signed.headers).toEqual({
+        'shopify-hmac-sha256': hmac,
+        'shopify-webhook-id': 'w1',
+        'shopify-event-id': 'e1',
+        'shopify-triggered-at': '2023-11-14T22:13:20.000Z',
+        'shopify-topic': 'orders/create',
+        'shopify-shop-domain': 'example.myshopify.com',
+        'shopify-api-version': '2026-01',
+      })
+      expect(
+        shopify.verify({ headers: signed.headers, body, secret, requireHeaders: true }).ok,
+      ).toBe(true)
+      const scheme = shopify.with({ headerStyle: 'events' })
+      expect(Object.keys(scheme.sign({ payload: order, secret }).headers)).toContain(
+        'shopify-event-id',
+      )
+      expect(scheme.headers[0]).toBe('shopify-hmac-sha256')
+      expect(() => shopify.sign({ payload: order, secret, headerStyle: 'new' as never })).toThrow(
+        /`headerStyle`.*'legacy' or 'events'/,
+      )
+      expect(() => shopify.with({ headerStyle: 'x' as never })).toThrow(/headerStyle/)
+    })
+
+    it('with requireHeaders, refuses a delivery without topic, domain, version or id of its family', () => {
+      expect(reason(events, true)).toBe('ok')
+      for (const name of Object.keys(events).slice(1)) {
+        const without = Object.fromEntries(Object.entries(events).filter(([k]) => k !== name))
+        expect(reason(without, true)).toBe('missing_header')
+        expect(reason(without)).toBe('ok')
+      }
+      // The old family's routing headers do not stand in for the new family's.
+      const legacyRouting = {
+        'shopify-hmac-sha256': hmac,
+        'x-shopify-topic': 'orders/create',
+        'x-shopify-shop-domain': 'example.myshopify.com',
+        'x-shopify-api-version': '2026-01',
+        'x-shopify-webhook-id': 'w',
+      }
+      expect(reason(legacyRouting, true)).toBe('missing_header')
+      expect(
+        reason(
+          { ...legacyRouting, 'shopify-hmac-sha256': '', 'x-shopify-hmac-sha256': hmac },
+          true,
+        ),
+      ).toBe('ok')
+      const strict = shopify.with({
+        requireHeaders: true,
+        topic: 't',
+        shopDomain: 'd',
+        apiVersion: 'v',
+      })
+      expect(
+        strict.verify({ headers: { 'x-shopify-hmac-sha256': hmac }, body, secret }),
+      ).toMatchObject({
+        reason: 'missing_header',
+      })
+      // The scheme's defaults fill the headers its own verify requires.
+      const signed = strict.sign({ payload: order, secret })
+      expect(strict.verify({ headers: signed.headers, body, secret }).ok).toBe(true)
+      expect(() => shopify.with({ requireHeaders: true }).sign({ payload: order, secret })).toThrow(
+        /`topic`/,
+      )
+    })
+  })
+  describe('fixtures and bad deliveries in either header style', () => {
+    const routing = {
+      topic: 'orders/create',
+      shopDomain: 'example.myshopify.com',
+      apiVersion: '2026-01',
+    }
+
+    it('signs a fixture as an Events delivery: shopify-* headers only, all a strict verifier needs', () => {
+      const events = shopify.with({ headerStyle: 'events' })
+      const { headers, body } = signedFixture('shopify/orders/create', { secret, scheme: events })
+      expect(Object.keys(headers).filter((k) => k.startsWith('x-shopify-'))).toEqual([])
+      expect(headers).toMatchObject({
+        'shopify-topic': 'orders/create',
+        'shopify-hmac-sha256': documented(secret, body),
+      })
+      expect(shopify.verify({ headers, body, secret, requireHeaders: true })).toMatchObject({
+        ok: true,
+        id: headers['shopify-webhook-id'],
+      })
+      // The default stays the X-Shopify-* delivery webhook subscriptions send.
+      const legacy = signedFixture('shopify/orders/create', { secret })
+      expect(Object.keys(legacy.headers).filter((k) => k.startsWith('shopify-'))).toEqual([])
+      expect(shopify.verify({ ...legacy, secret, requireHeaders: true }).ok).toBe(true)
+    })
+
+    it.each([
+      ['legacy', shopify],
+      ['events', shopify.with({ headerStyle: 'events' })],
+      [
+        'events, requireHeaders',
+        shopify.with({ headerStyle: 'events', requireHeaders: true, ...routing }),
+      ],
+      ['legacy, requireHeaders', shopify.with({ requireHeaders: true, ...routing })],
+    ] as const)('%s: every bad delivery is judged as the scheme judges it', (_style, scheme) => {
+      const cases = badDeliveries(scheme, { payload: order, secret })
+      const names = cases.map((c) => c.name)
+      expect(names).toContain('other-algorithm')
+      if (scheme.headers.length > 2) {
+        expect(names).toEqual(
+          expect.arrayContaining(scheme.headers.slice(1).map((h) => `missing-header-${h}`)),
+        )
+      }
+      for (const c of cases) {
+        const own = Object.keys(c.headers).filter((k) => k.includes('shopify-hmac-sha256'))
+        if (c.name !== 'missing-signature-header') expect(own).toEqual([scheme.headers[0]])
+        const result = scheme.verify({ headers: c.headers, body: c.body, secret })
+        const shouldPass = c.expect === 'accept' || c.sendTwice === true
+        expect({ name: c.name, ok: result.ok }).toEqual({ name: c.name, ok: shouldPass })
+      }
+    })
   })
 })

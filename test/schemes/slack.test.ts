@@ -66,7 +66,7 @@ describe('slack', () => {
     expect(reason({ ...headers, 'x-slack-signature': `v1=${sig.slice(3)}` })).toBe(
       'unsupported_version',
     )
-    expect(slack.verify({ headers, body, secret: '', now })).toMatchObject({
+    expect(slack.verify({ headers, body, secrets: [''], now })).toMatchObject({
       reason: 'missing_secret',
     })
   })
@@ -115,7 +115,9 @@ describe('slack', () => {
     )
     try {
       slack.verifyOrThrow({ headers, body, secret, now })
+      expect.unreachable('verifyOrThrow returned for a stale request')
     } catch (error) {
+      expect(error).toBeInstanceOf(WebhookVerificationError)
       expect((error as WebhookVerificationError).reason).toBe('timestamp_too_old')
       expect((error as Error).message).not.toContain(secret)
     }

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { Webhook as StandardWebhook } from 'standardwebhooks'
 import { Webhook as SvixWebhook } from 'svix'
 import { describe, expect, it } from 'vitest'
-import { HookwrightError, getScheme, standardWebhooks } from '../../src/index.js'
+import { HookwrightError, getScheme, standardWebhooks, svix } from '../../src/index.js'
 
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 const payload = { type: 'contact.created', data: { id: '1f81eb52' } }
@@ -70,7 +70,7 @@ describe('standardWebhooks', () => {
     const both = `${b.headers['webhook-signature']} v2,ignored ${a.headers['webhook-signature']}`
     const headers = { ...a.headers, 'webhook-signature': both }
     // The official library accepts the same header, so does the rotation below.
-    expect(new StandardWebhook(old).verify(a.body as string, headers)).toBeDefined()
+    expect(new StandardWebhook(old).verify(a.body as string, headers)).toEqual(payload)
     expect(
       standardWebhooks.verify({
         headers,
@@ -105,7 +105,7 @@ describe('standardWebhooks', () => {
     expect(
       check({ ...headers, 'webhook-signature': 'v2,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=' }),
     ).toBe('unsupported_version')
-    expect(standardWebhooks.verify({ headers, body, secret: '', now })).toMatchObject({
+    expect(standardWebhooks.verify({ headers, body, secrets: [''], now })).toMatchObject({
       reason: 'missing_secret',
     })
   })
@@ -261,5 +261,79 @@ describe('standardWebhooks', () => {
       }
     }
     expect(getScheme('standardWebhooks')).toBe(standardWebhooks)
+  })
+  it('accepts a secret whose base64 padding is left off, signing as with the padded key', () => {
+    // The key of python's test_signature_verification_with_unpadded_secret: 34 characters, "==" off.
+    const padded = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwBr=='
+    const body = JSON.stringify(payload)
+    const timestamp = Math.floor(Date.now() / 1000)
+    const reference = standardWebhooks.sign({ payload, secret: padded, id: 'msg_pad', timestamp })
+    for (const unpadded of [padded.slice(0, -2), padded.slice(0, -1), padded.slice(6, -2)]) {
+      const signed = standardWebhooks.sign({ payload, secret: unpadded, id: 'msg_pad', timestamp })
+      expect(signed.headers['webhook-signature']).toBe(reference.headers['webhook-signature'])
+      expect(standardWebhooks.verify({ headers: signed.headers, body, secret: unpadded }).ok).toBe(
+        true,
+      )
+      // The official library reads the same key the same way.
+      expect(new StandardWebhook(unpadded).verify(body, signed.headers)).toEqual(payload)
+    }
+    // One "=" off a key that needs one.
+    const one = 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS'
+    expect(standardWebhooks.sign({ payload, secret: one, id: 'm', timestamp }).headers).toEqual(
+      standardWebhooks.sign({ payload, secret: `${one}=`, id: 'm', timestamp }).headers,
+    )
+    // Only padding may be missing: a length no padding can fix, or padding in the middle, is misuse.
+    for (const bad of ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwB', 'whsec_MfKQ=9r8GKYqrTw']) {
+      expect(() => standardWebhooks.sign({ payload, secret: bad })).toThrow(HookwrightError)
+    }
+  })
+
+  it('reads webhook-* before svix-* when both are present, as the standardwebhooks library', () => {
+    const timestamp = Math.floor(Date.now() / 1000)
+    const body = JSON.stringify(payload)
+    const fresh = svix.sign({ payload, secret, id: 'msg_fresh', timestamp })
+    const stale = standardWebhooks.sign({
+      payload,
+      secret,
+      id: 'msg_stale',
+      timestamp: timestamp - 600,
+    })
+    const headers = { ...fresh.headers, ...stale.headers }
+    expect(Object.keys(headers).sort()).toEqual([
+      'svix-id',
+      'svix-signature',
+      'svix-timestamp',
+      'webhook-id',
+      'webhook-signature',
+      'webhook-timestamp',
+    ])
+    // standardwebhooks reads only webhook-*: stale. svix reads svix-* first: fresh.
+    expect(() => new StandardWebhook(secret).verify(body, headers)).toThrow(/too old/)
+    expect(new SvixWebhook(secret).verify(body, headers)).toEqual(payload)
+    expect(reasonOf(standardWebhooks.verify({ headers, body, secret }))).toBe('timestamp_too_old')
+    expect(svix.verify({ headers, body, secret })).toMatchObject({ ok: true, id: 'msg_fresh' })
+    // Header by header: an absent svix-id falls back to webhook-id, as svix's `??` does.
+    const mixed = { ...headers, 'svix-id': undefined as never, 'webhook-id': 'msg_fresh' }
+    expect(svix.verify({ headers: mixed, body, secret }).ok).toBe(true)
+    expect(
+      new SvixWebhook(secret).verify(body, {
+        ...fresh.headers,
+        'svix-id': undefined as never,
+        'webhook-id': 'msg_fresh',
+      }),
+    ).toEqual(payload)
+  })
+
+  it('svix signs svix-* headers by default and is in the registry', () => {
+    const { headers, body } = svix.sign({ payload, secret, id: 'msg_svix' })
+    expect(Object.keys(headers).sort()).toEqual(['svix-id', 'svix-signature', 'svix-timestamp'])
+    expect(new SvixWebhook(secret).verify(body as string, headers)).toEqual(payload)
+    const unbranded = svix.sign({ payload, secret, headerPrefix: 'webhook' })
+    expect(new StandardWebhook(secret).verify(unbranded.body as string, unbranded.headers)).toEqual(
+      payload,
+    )
+    expect(svix.verify({ headers: unbranded.headers, body, secret }).ok).toBe(true)
+    expect(getScheme('svix')).toBe(svix)
+    expect(svix.headers).toEqual(['svix-signature', 'svix-id', 'svix-timestamp'])
   })
 })

@@ -70,7 +70,9 @@ describe('stripe', () => {
     expect(() => stripe.verify({ headers, body, secret, now: Date.now() })).toThrow(
       /looks like milliseconds/,
     )
-    expect(stripe.verify({ headers, body, secret: '' })).toMatchObject({ reason: 'missing_secret' })
+    expect(stripe.verify({ headers, body, secrets: [''] })).toMatchObject({
+      reason: 'missing_secret',
+    })
     try {
       stripe.verifyOrThrow({ headers, body: 'x', secret })
       expect.unreachable()
@@ -81,5 +83,61 @@ describe('stripe', () => {
     }
     expect(getScheme('stripe')).toBe(stripe)
     expect(() => getScheme('strpe')).toThrow(/Known schemes: stripe/)
+  })
+  it('parses Stripe-Signature exactly as stripe-node: no trimming, and a joined header keeps the first t', () => {
+    const now = Math.floor(Date.now() / 1000)
+    const body = JSON.stringify(payload)
+    const header = stripe.sign({ payload, secret, timestamp: now }).headers['stripe-signature']!
+    const reason = (value: string) => {
+      const result = stripe.verify({ headers: { 'stripe-signature': value }, body, secret, now })
+      return result.ok ? 'ok' : result.reason
+    }
+    const officialSays = (value: string) => {
+      try {
+        official.webhooks.constructEvent(body, value, secret)
+        return 'ok'
+      } catch (error) {
+        return (error as Error).message.split('\n')[0]
+      }
+    }
+    // A space after the comma makes the key " v1": stripe-node finds no v1 signature.
+    const spaced = header.replace(',', ', ')
+    expect(officialSays(spaced)).toBe('No signatures found with expected scheme')
+    expect(reason(spaced)).toBe('malformed_header')
+    // Two Stripe-Signature headers joined by ", ": the second t= is " t", so the first t counts.
+    const foreign = official.webhooks.generateTestHeaderString({
+      payload: body,
+      secret: 'whsec_another_endpoint',
+      timestamp: now - 60,
+    })
+    expect(officialSays(`${foreign}, ${header}`)).toMatch(/^No signatures found matching/)
+    expect(reason(`${foreign}, ${header}`)).toBe('bad_signature')
+    expect(officialSays(`${header}, ${foreign}`)).toBe('ok')
+    expect(reason(`${header}, ${foreign}`)).toBe('ok')
+    // parseInt reads the timestamp: leading spaces and trailing text are ignored, by both.
+    const v1 = header.slice(header.indexOf(',v1='))
+    for (const t of [`t= ${now}`, `t=${now}abc`, `t=${now}=x`]) {
+      expect([officialSays(t + v1), reason(t + v1)]).toEqual(['ok', 'ok'])
+    }
+    // A value runs to the next "=": stripe-node keeps the second split part.
+    expect([officialSays(`${header}=junk`), reason(`${header}=junk`)]).toEqual(['ok', 'ok'])
+    // An empty or bare "v1" fails the header (stripe-node's secureCompare throws on it); a bare
+    // "t" reads as NaN, so it fails only when it is the last t.
+    for (const value of [`${header},v1`, `${header},v1=`, `v1==x,${header}`]) {
+      expect([officialSays(value), reason(value)]).toEqual([
+        'secureCompare must receive two arguments',
+        'malformed_header',
+      ])
+    }
+    expect([officialSays(`${header},t`), reason(`${header},t`)]).toEqual([
+      expect.stringMatching(/^No signatures found matching/),
+      'malformed_header',
+    ])
+    expect([officialSays(`t,${header}`), reason(`t,${header}`)]).toEqual(['ok', 'ok'])
+    // Keys are not trimmed or case-folded.
+    for (const value of [` ${header}`, header.replace('t=', 'T='), header.replace('v1=', 'V1=')]) {
+      expect(officialSays(value)).not.toBe('ok')
+      expect(reason(value)).not.toBe('ok')
+    }
   })
 })

@@ -29,7 +29,9 @@ describe('token', () => {
       expect(result).toMatchObject({ ok: false, reason: 'bad_signature' })
       expect(JSON.stringify(result)).not.toContain('s3cret')
     }
-    expect(token.verify({ headers: { 'x-webhook-token': 'a' }, body, secret: '' })).toMatchObject({
+    expect(
+      token.verify({ headers: { 'x-webhook-token': 'a' }, body, secrets: [''] }),
+    ).toMatchObject({
       reason: 'missing_secret',
     })
   })

@@ -173,7 +173,7 @@ describe('twilio', () => {
     expect(fail({ headers: { 'x-twilio-signature': changed } })).toMatchObject({
       reason: 'bad_signature',
     })
-    expect(fail({ secret: '' })).toMatchObject({ reason: 'missing_secret' })
+    expect(fail({ secret: undefined, secrets: [''] })).toMatchObject({ reason: 'missing_secret' })
   })
 
   it('accepts any of several auth tokens during a rotation', () => {

@@ -2,12 +2,8 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { type Delivery, summarizeDelivery } from '../../delivery.js'
 import { HookwrightError } from '../../errors.js'
-import {
-  INSPECTOR_PREFIX,
-  inspectorRoute,
-  inspectorUrl,
-  isLoopback,
-} from '../../inspector/route.js'
+import { INSPECTOR_PREFIX, inspectorRoute, inspectorUrl } from '../../inspector/route.js'
+import { isLoopback } from '../../receiver/guard.js'
 import { createReceiver } from '../../receiver/server.js'
 import type { EndpointOptions, Receiver } from '../../receiver/types.js'
 import { getScheme, schemeNames, type SchemeName } from '../../schemes/registry.js'
@@ -44,6 +40,13 @@ export const spec: CommandSpec = {
       type: 'string',
       value: 'SECRET',
       description: 'secret for --verify (or set HOOKWRIGHT_SECRET)',
+    },
+    'allowed-host': {
+      type: 'string',
+      multiple: true,
+      value: 'NAME',
+      description:
+        'a host name (besides localhost, 127.0.0.1, [::1]) that may open the inspector and control API',
     },
     control: {
       type: 'boolean',
@@ -100,9 +103,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const savePath = str(parsed, 'save') === undefined ? undefined : openSave(str(parsed, 'save')!)
   const fd = savePath === undefined ? undefined : openSync(savePath, 'a')
 
+  const allowedHosts = parsed.values['allowed-host'] as string[] | undefined
   const options = {
     host,
     maxDeliveries: max,
+    ...(allowedHosts ? { allowedHosts } : {}),
     ...(control ? { control: token === undefined ? true : { token } } : {}),
     ...(inspector
       ? {

@@ -1,0 +1,131 @@
+import { request } from 'undici'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createReceiver } from '../../src/receiver/server.js'
+import type { Receiver } from '../../src/receiver/types.js'
+import { openSocket, readUntilClosed } from './raw.js'
+
+// Small limits, so that nothing waits long; every assertion is on what the sender saw.
+const open: Receiver[] = []
+afterEach(async () => {
+  for (const r of open.splice(0)) await r.close()
+})
+async function receiver(options: Parameters<typeof createReceiver>[0]) {
+  const r = await createReceiver(options)
+  open.push(r)
+  return r
+}
+
+const statusLine = (text: string) => text.split('\r\n')[0]
+
+describe('timeouts', () => {
+  it('answers 408 and closes a connection that never finishes its headers (slowloris)', async () => {
+    const r = await receiver({ headersTimeout: 150, requestTimeout: 5000 })
+    const ep = r.endpoint()
+    const socket = await openSocket(r.url)
+    const seen = readUntilClosed(socket)
+    socket.write(`POST ${ep.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1\r\n`)
+    const outcome = await seen
+    expect(statusLine(outcome.text)).toBe('HTTP/1.1 408 Request Timeout')
+    expect(outcome.ended).toBe('end')
+    expect(r.deliveries).toEqual([])
+  })
+
+  it('answers 408 to a connection that sends nothing', async () => {
+    const r = await receiver({ headersTimeout: 150 })
+    const outcome = await readUntilClosed(await openSocket(r.url))
+    expect(statusLine(outcome.text)).toBe('HTTP/1.1 408 Request Timeout')
+  })
+
+  it('answers 408 to a body that does not arrive in time, and records it as request_timeout', async () => {
+    const r = await receiver({ headersTimeout: 100, requestTimeout: 200 })
+    const ep = r.endpoint()
+    const socket = await openSocket(r.url)
+    const seen = readUntilClosed(socket)
+    socket.write(
+      `POST ${ep.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{"partial":`,
+    )
+    const outcome = await seen
+    expect(statusLine(outcome.text)).toBe('HTTP/1.1 408 Request Timeout')
+    const [delivery] = await ep.waitFor()
+    expect(delivery).toMatchObject({ error: 'request_timeout', response: { status: 408 } })
+    expect(delivery!.text()).toBe('{"partial":')
+  })
+
+  it('does not count a scripted hang or delay against requestTimeout', async () => {
+    const r = await receiver({ headersTimeout: 50, requestTimeout: 100 })
+    const ep = r.endpoint({ respond: { status: 202, delayMs: 400 } })
+    const res = await request(ep.url, { method: 'POST', body: '{}' })
+    expect(res.statusCode).toBe(202)
+    await res.body.dump()
+  })
+
+  it('closes a kept-alive connection once it has been idle for keepAliveTimeout', async () => {
+    const r = await receiver({ keepAliveTimeout: 100 })
+    const ep = r.endpoint()
+    const socket = await openSocket(r.url)
+    // Node's default (5 s) would outlast this deadline.
+    const seen = readUntilClosed(socket, 4000)
+    socket.write(`GET ${ep.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`)
+    const outcome = await seen
+    expect(statusLine(outcome.text)).toBe('HTTP/1.1 200 OK')
+    expect(outcome.ended).toBe('end')
+  })
+
+  it('checks the options, naming them', async () => {
+    for (const [options, name] of [
+      [{ headersTimeout: 0 }, 'headersTimeout'],
+      [{ requestTimeout: 1.5 }, 'requestTimeout'],
+      [{ keepAliveTimeout: -1 }, 'keepAliveTimeout'],
+      [{ maxConnections: 0 }, 'maxConnections'],
+      [{ headersTimeout: 2000, requestTimeout: 1000 }, 'headersTimeout'],
+    ] as const) {
+      await expect(createReceiver(options)).rejects.toMatchObject({
+        code: 'HOOKWRIGHT_INVALID_OPTION',
+        message: expect.stringContaining(name),
+      })
+    }
+  })
+})
+
+describe('the connection cap', () => {
+  it('keeps serving good senders while idle connections pile up past maxConnections', async () => {
+    const max = 20
+    const r = await receiver({ maxConnections: max })
+    const ep = r.endpoint()
+    // 30 connections that send nothing, as a flood of idle sockets would.
+    const idle = await Promise.all(Array.from({ length: 30 }, () => openSocket(r.url)))
+    const outcomes = idle.map((s) => readUntilClosed(s))
+    for (let i = 0; i < 5; i++) {
+      const res = await request(ep.url, { method: 'POST', body: `{"n":${i}}` })
+      expect(res.statusCode).toBe(200)
+      await res.body.dump()
+    }
+    expect((await ep.waitFor({ count: 5 })).length).toBe(5)
+    // The oldest idle connections made room, each with a 408.
+    for (const s of idle) s.end()
+    const evicted = (await Promise.all(outcomes)).filter((o) =>
+      o.text.startsWith('HTTP/1.1 408 Request Timeout'),
+    )
+    expect(evicted.length).toBeGreaterThanOrEqual(30 - max)
+  })
+
+  it('answers 503 when every connection is carrying a request', async () => {
+    const r = await receiver({ maxConnections: 3 })
+    const hang = r.endpoint({ respond: 'hang' })
+    const ep = r.endpoint()
+    const hanging = await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        const s = await openSocket(r.url)
+        s.write(`POST ${hang.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}`)
+        return s
+      }),
+    )
+    await hang.waitFor({ count: 3 })
+    const res = await request(ep.url, { method: 'POST', body: '{}' })
+    expect(res.statusCode).toBe(503)
+    expect(res.headers['retry-after']).toBe('1')
+    expect(await res.body.text()).toMatch(/maxConnections/)
+    for (const s of hanging) s.destroy()
+    expect(ep.deliveries).toEqual([])
+  })
+})

@@ -1,0 +1,33 @@
+import { defineConfig, mergeConfig } from 'vitest/config'
+import base from './vitest.config.js'
+
+/**
+ * The suite Stryker runs (`npm run mutate`, see docs/testing.md): the unit and in-process
+ * integration tests. Left out are the tests of the built package and of child processes (they run
+ * `dist/`, which Stryker does not mutate, or spawn openssl, jest or the CLI), the browser test and
+ * the load and leak tests, whose timings mean nothing while Stryker shares the CPU.
+ */
+export default mergeConfig(
+  base,
+  defineConfig({
+    test: {
+      exclude: [
+        'test/cli/**',
+        'test/entry.test.ts',
+        'test/fixtures/package.test.ts',
+        'test/inspector/browser.test.ts',
+        'test/assert/jest.test.ts',
+        'test/assert/types.test.ts',
+        'test/receiver/tls.test.ts',
+        'test/receiver/load.test.ts',
+        'test/receiver/leaks.test.ts',
+        'test/sender/third-party.test.ts',
+        // The docs example builds its cases at collection time (it.each needs them then);
+        // test/attacks/cases.test.ts checks the same cases inside its tests.
+        'test/attacks/it-each.test.ts',
+        '**/node_modules/**',
+      ],
+      coverage: { enabled: false },
+    },
+  }),
+)
