@@ -40,7 +40,7 @@ export type {
   VerifyResult,
 } from './schemes/types.js'
 export { getScheme, schemeNames, schemes } from './schemes/registry.js'
-export type { SchemeConfig, SchemeName } from './schemes/registry.js'
+export type { SchemeConfig, SchemeInput, SchemeName } from './schemes/registry.js'
 export { stripe } from './schemes/stripe.js'
 export { github } from './schemes/github.js'
 export type { GithubSignOptions, GithubVerifyOptions } from './schemes/github.js'

@@ -1,4 +1,5 @@
 import { invalidOption } from '../errors.js'
+import { reportUnawaited } from '../unawaited.js'
 import { resolveSchemeConfig } from '../schemes/registry.js'
 import type { VerifyOptions, VerifyResult } from '../schemes/types.js'
 import { createResponder, type Responder } from './script.js'
@@ -151,6 +152,7 @@ class ReceiverEndpoint implements Endpoint {
     if (this.#closed) return
     this.#closed = true
     this.#onClose(this.#state)
+    reportUnawaited([this])
     this.#state.store.close(`${this.label} was closed.`)
   }
 

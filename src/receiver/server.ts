@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { clearInterval, setImmediate, setInterval } from 'node:timers'
 import type { Delivery } from '../delivery.js'
 import { invalidOption } from '../errors.js'
+import { reportUnawaited } from '../unawaited.js'
 import { answer, type Answering } from './answer.js'
 import { createEndpointState, DEFAULT_MAX_BODY_BYTES, type EndpointState } from './endpoint.js'
 import { HARNESS_PREFIX, refuseHost } from './guard.js'
@@ -174,6 +175,7 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     // The closed server lives on until libuv frees its handle; it need not keep all this alive.
     server.off('request', onRequest)
     const reason = `${label} was closed.`
+    reportUnawaited([receiver, ...[...endpoints.values()].map((state) => state.endpoint)])
     for (const state of endpoints.values()) state.store.close(reason)
     endpoints.clear()
     store.close(reason)

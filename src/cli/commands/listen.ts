@@ -6,7 +6,7 @@ import { isLoopback } from '../../receiver/guard.js'
 import { createReceiver } from '../../receiver/server.js'
 import { DEFAULT_MAX_BYTES } from '../../receiver/store.js'
 import type { EndpointOptions, Receiver } from '../../receiver/types.js'
-import { getScheme, schemeNames } from '../../schemes/registry.js'
+import { getScheme, schemeNames, type SchemeName } from '../../schemes/registry.js'
 import { type CommandSpec, int, parse, str } from '../args.js'
 import { type CliIO, UsageError, printJSON } from '../io.js'
 import { openSaveLog, SaveError, type SaveFs, type SaveLog } from '../save.js'
@@ -278,9 +278,10 @@ export async function run(
 
 function verifyOptions(scheme: string | undefined, secret: string | undefined): EndpointOptions {
   if (scheme === undefined) return {}
+  // Checked here, so an unknown name fails before a port is opened; the name is kept for the banner.
   getScheme(scheme)
   if (!secret) throw new UsageError('--verify needs --secret (or set HOOKWRIGHT_SECRET).')
-  return { verify: { scheme, secret }, name: 'listen' }
+  return { verify: { scheme: scheme as SchemeName, secret }, name: 'listen' }
 }
 
 function openSave(dir: string, retainMs: number | undefined, fs: SaveFs | undefined): SaveLog {
