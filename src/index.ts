@@ -6,8 +6,20 @@ export { HookwrightError } from './errors.js'
 export type { HookwrightErrorCode } from './errors.js'
 
 // Delivery model
-export { createDelivery, deliveryFromJSON, summarizeDelivery } from './delivery.js'
-export type { Delivery, DeliveryData, DeliveryJSON, DeliveryResponse } from './delivery.js'
+export {
+  createDelivery,
+  deliveryFromJSON,
+  peekBody,
+  summarizeDelivery,
+  MAX_DECODED_BYTES,
+} from './delivery.js'
+export type {
+  BodyPeek,
+  Delivery,
+  DeliveryData,
+  DeliveryJSON,
+  DeliveryResponse,
+} from './delivery.js'
 
 // Signature schemes
 export { WebhookVerificationError } from './schemes/define.js'
@@ -28,7 +40,7 @@ export type {
   VerifyResult,
 } from './schemes/types.js'
 export { getScheme, schemeNames, schemes } from './schemes/registry.js'
-export type { SchemeConfig, SchemeName } from './schemes/registry.js'
+export type { SchemeConfig, SchemeInput, SchemeName } from './schemes/registry.js'
 export { stripe } from './schemes/stripe.js'
 export { github } from './schemes/github.js'
 export type { GithubSignOptions, GithubVerifyOptions } from './schemes/github.js'

@@ -2,14 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { toBytes } from '../crypto.js'
 import { HookwrightError, invalidOption } from '../errors.js'
 import { toSeconds } from '../schemes/define.js'
-import { getScheme } from '../schemes/registry.js'
-import type {
-  AnyScheme,
-  Payload,
-  SignedRequest,
-  TimeLike,
-  VerifyFailureReason,
-} from '../schemes/types.js'
+import { getScheme, type SchemeInput } from '../schemes/registry.js'
+import type { Payload, SignedRequest, TimeLike, VerifyFailureReason } from '../schemes/types.js'
 import { defaultContentType, lowerCaseHeaders } from '../sender/deliver.js'
 import { limitsFor } from './limits.js'
 import { signatureVariants } from './variants.js'
@@ -106,10 +100,7 @@ const OPTION_KEYS = new Set([
  *   expect(res.ok).toBe(c.expect === 'accept')
  * })
  */
-export function badDeliveries(
-  scheme: string | AnyScheme,
-  options: BadDeliveriesOptions,
-): BadDelivery[] {
+export function badDeliveries(scheme: SchemeInput, options: BadDeliveriesOptions): BadDelivery[] {
   const s = getScheme(scheme)
   if (options === null || typeof options !== 'object') {
     invalidOption('badDeliveries(scheme, options)', 'an object { payload, secret, … }', options)

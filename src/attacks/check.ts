@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Dispatcher } from 'undici'
 import { invalidOption } from '../errors.js'
-import { getScheme } from '../schemes/registry.js'
-import type { AnyScheme, Payload } from '../schemes/types.js'
+import { getScheme, type SchemeInput } from '../schemes/registry.js'
+import type { Payload } from '../schemes/types.js'
 import {
   checkHeaders,
   checkTimeout,
@@ -26,7 +26,7 @@ export type { CaseGroup } from './cases.js'
  */
 export interface CheckReceiverOptions {
   /** A registry name (`stripe`, `github`, …) or a scheme value. */
-  scheme: string | AnyScheme
+  scheme: SchemeInput
   /** The signing secret the receiver is configured with (for asymmetric schemes, the private key). */
   secret: string
   payload: Payload

@@ -1,6 +1,8 @@
 import * as nodeFs from 'node:fs'
+import { readFile, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Delivery } from '../delivery.js'
+import { type CliIO, UsageError, readInput } from './io.js'
 
 /** The file calls the save log makes: node:fs by default, a failing one in tests. */
 export interface SaveFs {
@@ -148,4 +150,25 @@ export function savedFiles(dir: string, fs: Pick<SaveFs, 'readdirSync'> = nodeFs
   const days = names.filter((n) => FILE.test(n)).sort()
   const legacy = names.includes('deliveries.ndjson') ? ['deliveries.ndjson'] : []
   return [...legacy, ...days].map((n) => join(dir, n))
+}
+
+/**
+ * A file, stdin (`-`), or a `--save` folder whose files are read in order as one NDJSON text:
+ * what `replay` and `export` take.
+ */
+export async function readSavedOrInput(source: string, io: CliIO): Promise<Buffer> {
+  const isDir = source !== '-' && (await stat(source).catch(() => undefined))?.isDirectory()
+  if (!isDir) return readInput(source, io)
+  const files = savedFiles(source)
+  if (files.length === 0) {
+    throw new UsageError(`${JSON.stringify(source)} holds no deliveries-YYYY-MM-DD.ndjson files.`)
+  }
+  const parts: Buffer[] = []
+  for (const file of files) {
+    const text = await readFile(file)
+    parts.push(text)
+    // A file cut off mid-way (a full disk) still starts the next one on its own line.
+    if (text.byteLength > 0 && text[text.byteLength - 1] !== 0x0a) parts.push(Buffer.from('\n'))
+  }
+  return Buffer.concat(parts)
 }

@@ -1,12 +1,9 @@
 import { invalidOption } from '../errors.js'
+import { reportUnawaited } from '../unawaited.js'
 import { resolveSchemeConfig } from '../schemes/registry.js'
 import type { VerifyOptions, VerifyResult } from '../schemes/types.js'
 import { createResponder, type Responder } from './script.js'
-import {
-  createEndpointView,
-  type EndpointView as EndpointStore,
-  type StoreBounds,
-} from './store.js'
+import { createEndpointStore, type EndpointStore, type StoreBounds } from './store.js'
 import type { Delivery } from '../delivery.js'
 import type { Endpoint, EndpointOptions, WaitForOptions } from './types.js'
 
@@ -96,7 +93,7 @@ export function createEndpointState(
   const respond = createResponder(options.respond)
   const verify = makeVerify(options.verify)
   const all = context.receiverDeliveries
-  const store = createEndpointView(
+  const store = createEndpointStore(
     context.store,
     options.name ? `endpoint "${options.name}" ${url}` : `endpoint ${url}`,
     all && (() => nearMisses(context.id, all())),
@@ -155,6 +152,7 @@ class ReceiverEndpoint implements Endpoint {
     if (this.#closed) return
     this.#closed = true
     this.#onClose(this.#state)
+    reportUnawaited([this])
     this.#state.store.close(`${this.label} was closed.`)
   }
 

@@ -76,7 +76,7 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
   }
   const hostAllowed = hostCheck(host, options.allowedHosts)
   const limits = connectionLimits(options)
-  return { host, port, store, routes, tls, hostAllowed, save: options.save, limits }
+  return { host, port, store, routes, tls, hostAllowed, limits, save: options.save }
 }
 
 function checkRoute(route: ReceiverRoute, i: number): void {

@@ -2,8 +2,7 @@ import type { IncomingMessage } from 'node:http'
 
 /**
  * Why a body was not read to its end: over the endpoint's `maxBodyBytes`, over what the
- * receiver's `maxBytes` budget can hold beside the other bodies in flight, the sender left, or
- * it ran out of time (node:http's `requestTimeout`).
+ * receiver's `maxBytes` budget can hold beside the other bodies in flight, or the sender left.
  */
 export type ReadError = 'body_too_large' | 'over_budget' | 'aborted' | 'request_timeout'
 
@@ -16,8 +15,8 @@ export interface ReadBudget {
 /**
  * Reads a request body up to `limit` bytes and calls `done` once: at the end, past the limit
  * (with the first `limit` bytes), past the budget (with nothing kept), or when the sender goes
- * away or runs out of time first. Every byte held is reserved in `budget` until `done` is
- * called, `reserved` (the request's header bytes) included.
+ * away or runs out of time first. Every byte held is reserved in `budget` until `done` is called, `reserved` (the
+ * request's header bytes) included.
  */
 export function readBody(
   req: IncomingMessage,

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { setImmediate } from 'node:timers'
+import { clearInterval, setImmediate, setInterval } from 'node:timers'
 import type { Delivery } from '../delivery.js'
 import { invalidOption } from '../errors.js'
+import { reportUnawaited } from '../unawaited.js'
 import { answer, type Answering } from './answer.js'
 import { createEndpointState, DEFAULT_MAX_BODY_BYTES, type EndpointState } from './endpoint.js'
 import { HARNESS_PREFIX, refuseHost } from './guard.js'
@@ -166,11 +167,20 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     },
   })
 
+  // Deliveries past maxAgeMs go when the store is next read or added to; this lets an idle
+  // receiver give their memory back too. node:timers, so fake timers do not stop it.
+  const sweep =
+    storeOptions.maxAgeMs === Infinity
+      ? undefined
+      : setInterval(() => store.expire(), Math.min(storeOptions.maxAgeMs, 60_000)).unref()
+
   async function close(): Promise<void> {
+    if (sweep) clearInterval(sweep)
     await shutDown(server, routes, answering, reading)
     // The closed server lives on until libuv frees its handle; it need not keep all this alive.
     server.off('request', onRequest)
     const reason = `${label} was closed.`
+    reportUnawaited([receiver, ...[...endpoints.values()].map((state) => state.endpoint)])
     for (const state of endpoints.values()) state.store.close(reason)
     endpoints.clear()
     store.close(reason)

@@ -77,22 +77,35 @@ export function createDeliveryStore(options: DeliveryStoreOptions = {}): Deliver
   return new BoundedStore(storeBounds(options), options.label ?? 'delivery store')
 }
 
+/**
+ * A store with bounds already checked by `storeBounds`: the receiver makes one per endpoint.
+ * `nearMisses` adds lines to a timeout message: what reached the receiver but not this store.
+ */
+export function createCheckedStore(
+  bounds: StoreBounds,
+  label: string,
+  nearMisses?: () => string,
+): DeliveryStore {
+  return new BoundedStore(bounds, label, nearMisses ? { nearMisses } : {})
+}
+
 /** An endpoint's view of the receiver's deliveries: it drops what the receiver drops. */
-export interface EndpointView extends DeliveryStore {
+export interface EndpointStore extends DeliveryStore {
   /** Drops `delivery` if it is the oldest this view keeps (the receiver dropped it). */
   forget(delivery: Delivery): void
 }
 
-/**
- * Makes an endpoint's view: kept by age and count as the receiver's; bytes are the receiver's.
- * `nearMisses` adds lines to a timeout message: what reached the receiver but not this view.
- */
-export function createEndpointView(
+/** Makes an endpoint's view: kept by age and count as the receiver's; bytes are the receiver's. */
+export function createEndpointStore(
   bounds: StoreBounds,
   label: string,
   nearMisses?: () => string,
-): EndpointView {
-  return new BoundedStore({ ...bounds, maxBytes: Infinity }, label, undefined, nearMisses)
+): EndpointStore {
+  return new BoundedStore(
+    { ...bounds, maxBytes: Infinity },
+    label,
+    nearMisses ? { nearMisses } : {},
+  )
 }
 
 /**
@@ -109,6 +122,8 @@ export interface BudgetStore extends DeliveryStore {
   reserve(bytes: number): boolean
   /** Gives back bytes that `reserve` counted (the request finished or was refused). */
   release(bytes: number): void
+  /** Drops the deliveries older than `maxAgeMs` now (they also go whenever the store is read). */
+  expire(): void
 }
 
 /** Makes the receiver's store (see `BudgetStore`). */
@@ -117,7 +132,7 @@ export function createBudgetStore(
   label: string,
   onDrop: (delivery: Delivery) => void,
 ): BudgetStore {
-  return new BoundedStore(bounds, label, onDrop)
+  return new BoundedStore(bounds, label, { onDrop })
 }
 
 /**
@@ -139,7 +154,7 @@ export function deliveryBytes(d: Delivery): number {
 
 // A class rather than an object literal with getters: V8 builds literals with accessors on a
 // slow path (~100x slower), and every receiver and endpoint makes one of these.
-class BoundedStore implements BudgetStore, EndpointView {
+class BoundedStore implements BudgetStore, EndpointStore {
   readonly label: string
   readonly #maxDeliveries: number
   readonly #maxBytes: number
@@ -163,8 +178,10 @@ class BoundedStore implements BudgetStore, EndpointView {
   constructor(
     bounds: StoreBounds,
     label: string,
-    onDrop?: (delivery: Delivery) => void,
-    nearMisses?: () => string,
+    {
+      onDrop,
+      nearMisses,
+    }: { onDrop?: (delivery: Delivery) => void; nearMisses?: () => string } = {},
   ) {
     this.#maxDeliveries = bounds.maxDeliveries
     this.#maxBytes = bounds.maxBytes
@@ -314,6 +331,10 @@ class BoundedStore implements BudgetStore, EndpointView {
     }
     this.#snapshot = undefined
     this.#onDrop?.(oldest)
+  }
+
+  expire(): void {
+    this.#dropExpired()
   }
 
   /** Drops what is older than `maxAgeMs` (checked whenever the store is read or added to). */

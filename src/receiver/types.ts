@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Delivery } from '../delivery.js'
-import type { AnyScheme } from '../schemes/types.js'
+import type { SchemeInput } from '../schemes/registry.js'
 
 /**
  * One step of an endpoint's response script; step N answers attempt N and the last step
@@ -23,7 +23,7 @@ export type RespondStep =
 
 /** How an endpoint checks signatures: failures answer 401 and are recorded with their reason. */
 export interface EndpointVerify {
-  scheme: string | AnyScheme
+  scheme: SchemeInput
   secret?: string
   secrets?: readonly string[]
   tolerance?: number

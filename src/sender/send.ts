@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { setImmediate, setTimeout } from 'node:timers'
 import type { Dispatcher } from 'undici'
 import { HookwrightError, invalidOption } from '../errors.js'
-import { getScheme } from '../schemes/registry.js'
-import type { AnyScheme, Payload } from '../schemes/types.js'
+import { getScheme, type SchemeInput } from '../schemes/registry.js'
+import type { Payload } from '../schemes/types.js'
 import {
   checkHeaders,
   checkTimeout,
@@ -63,7 +63,7 @@ const realClock: Clock = {
 
 export interface SendWebhookOptions {
   /** A registry name (`stripe`, `standardWebhooks`, …) or a scheme value. */
-  scheme: string | AnyScheme
+  scheme: SchemeInput
   /** The signing secret (for asymmetric schemes, the private key). */
   secret: string
   payload: Payload

@@ -158,7 +158,9 @@ describe('badDeliveries', () => {
   })
 
   it('throws on misuse, naming the option', () => {
-    expect(() => badDeliveries('nope', { payload, secret: 'x' })).toThrow(/Known schemes: stripe/)
+    expect(() => badDeliveries('nope' as never, { payload, secret: 'x' })).toThrow(
+      /Known schemes: stripe/,
+    )
     expect(() => badDeliveries('stripe', { payload, secret: '' })).toThrow(HookwrightError)
     expect(() => badDeliveries('stripe', { payload, secret: 'x', bogus: 1 } as never)).toThrow(
       /badDeliveries\(\{ bogus \}\)/,

@@ -203,7 +203,7 @@ describe('checkReceiver: judging without help, and failure modes', () => {
       } as never),
     ).rejects.toThrow(/checkReceiver\(\{ bogus \}\)/)
     await expect(
-      checkReceiver('http://127.0.0.1:9/', { scheme: 'nope', secret: 's', payload }),
+      checkReceiver('http://127.0.0.1:9/', { scheme: 'nope' as never, secret: 's', payload }),
     ).rejects.toBeInstanceOf(HookwrightError)
     await expect(
       checkReceiver('http://127.0.0.1:9/', {

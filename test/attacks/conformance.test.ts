@@ -283,7 +283,7 @@ describe('selection and misuse', () => {
   })
 
   it('throws on misuse, naming the option', async () => {
-    const base = { scheme: 'stripe', secret, payload }
+    const base = { scheme: 'stripe' as const, secret, payload }
     await expect(checkReceiver(app.fetch, { ...base, only: ['nope'] })).rejects.toThrow(
       /`only`.*signature, idempotency, timing, robustness/s,
     )

@@ -158,6 +158,19 @@ describe('one memory budget for the whole receiver', () => {
     expect(body.error.message).toMatch(/maxBodyBytes.*268435456/)
   })
 
+  it('lets an idle receiver give back deliveries past maxAgeMs', async () => {
+    receiver = await createReceiver({ maxAgeMs: 50 })
+    const ep = receiver.endpoint()
+    expect(await post(ep.url, 'x'.repeat(1000))).toBe(200)
+    // Nothing reads the store: the receiver's own sweep drops it (polled, with a deadline).
+    const deadline = Date.now() + 5000
+    while (receiver.dropped === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    expect(receiver.dropped).toBe(1)
+    expect(ep.deliveries).toEqual([])
+  })
+
   it('drops deliveries older than maxAgeMs and counts them in dropped', async () => {
     // Only Date is faked: sockets and timers stay real.
     vi.useFakeTimers({ toFake: ['Date'] })

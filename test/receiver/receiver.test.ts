@@ -328,7 +328,7 @@ describe('createReceiver', () => {
       createReceiver({ routes: [{ prefix: 'nope', handle() {} }] }),
     ).rejects.toMatchObject({ code: 'HOOKWRIGHT_INVALID_OPTION' })
     const r = await start()
-    expect(() => r.endpoint({ verify: { scheme: 'nope', secret: 'x' } })).toThrow(
+    expect(() => r.endpoint({ verify: { scheme: 'nope' as never, secret: 'x' } })).toThrow(
       expect.objectContaining({ code: 'HOOKWRIGHT_UNKNOWN_SCHEME' }),
     )
     expect(() => r.endpoint({ verify: { scheme: 'stripe' } })).toThrow(

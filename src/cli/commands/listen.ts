@@ -6,7 +6,7 @@ import { isLoopback } from '../../receiver/guard.js'
 import { createReceiver } from '../../receiver/server.js'
 import { DEFAULT_MAX_BYTES } from '../../receiver/store.js'
 import type { EndpointOptions, Receiver } from '../../receiver/types.js'
-import { getScheme, schemeNames } from '../../schemes/registry.js'
+import { getScheme, schemeNames, type SchemeName } from '../../schemes/registry.js'
 import { type CommandSpec, int, parse, str } from '../args.js'
 import { type CliIO, UsageError, printJSON } from '../io.js'
 import { openSaveLog, SaveError, type SaveFs, type SaveLog } from '../save.js'
@@ -250,21 +250,19 @@ export async function run(
       io.stdout.write(line())
       return
     }
-    let text: Promise<string>
     const peeking = encoded && pendingPeeks < MAX_PENDING_PEEKS
+    let limit = 0
     if (peeking) {
       pendingPeeks++
-      const endpointLimit = d.endpoint === null ? undefined : receiver.getEndpoint(d.endpoint)
-      const limit = Math.min(
-        endpointLimit?.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-        MAX_DECODED_BYTES,
-      )
-      text = peekBody(d, { want: PREVIEW_CHARS * 4 + 4, limit }).then(line, () => line())
-    } else {
-      text = Promise.resolve(line())
+      const endpoint = d.endpoint === null ? undefined : receiver.getEndpoint(d.endpoint)
+      limit = Math.min(endpoint?.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, MAX_DECODED_BYTES)
     }
+    // One body decoded at a time: a flood of bombs keeps one thread of the pool busy, not all
+    // of them, so the main thread keeps a core to answer senders.
     printed = printed.then(async () => {
-      const out = await text
+      const out = peeking
+        ? await peekBody(d, { want: PREVIEW_CHARS * 4 + 4, limit }).then(line, () => line())
+        : line()
       if (peeking) pendingPeeks--
       io.stdout.write(out)
     })
@@ -280,9 +278,10 @@ export async function run(
 
 function verifyOptions(scheme: string | undefined, secret: string | undefined): EndpointOptions {
   if (scheme === undefined) return {}
+  // Checked here, so an unknown name fails before a port is opened; the name is kept for the banner.
   getScheme(scheme)
   if (!secret) throw new UsageError('--verify needs --secret (or set HOOKWRIGHT_SECRET).')
-  return { verify: { scheme, secret }, name: 'listen' }
+  return { verify: { scheme: scheme as SchemeName, secret }, name: 'listen' }
 }
 
 function openSave(dir: string, retainMs: number | undefined, fs: SaveFs | undefined): SaveLog {
