@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Dispatcher } from 'undici'
-import { HookwrightError, invalidOption } from '../errors.js'
-import { getScheme } from '../schemes/registry.js'
+import { invalidOption } from '../errors.js'
 import type { AnyScheme, Payload } from '../schemes/types.js'
 import {
   checkHeaders,
@@ -11,7 +10,7 @@ import {
   type DeliverError,
 } from '../sender/deliver.js'
 import { checkPolicy, retryPolicies, type RetryPolicy } from '../sender/policies.js'
-import { parseRetryAfter } from '../sender/send.js'
+import { checkSendOptions, parseRetryAfter } from '../sender/send.js'
 import { openTarget, type ReceiverTarget } from './target.js'
 
 /** The retry policy a scheme's provider uses (`none` where there is none, as for GitHub). */
@@ -107,29 +106,7 @@ export async function simulateProvider(
   target: ReceiverTarget,
   options: SimulateProviderOptions,
 ): Promise<SimulationReport> {
-  if (options === null || typeof options !== 'object') {
-    invalidOption(
-      'simulateProvider(target, options)',
-      'an object { scheme, secret, payload, … }',
-      options,
-    )
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      invalidOption(`simulateProvider({ ${key} })`, `one of ${[...OPTION_KEYS].join(', ')}`, key)
-    }
-  }
-  const scheme = getScheme(options.scheme)
-  if (typeof options.secret !== 'string' || options.secret.length === 0) {
-    throw new HookwrightError(
-      'HOOKWRIGHT_MISSING_SECRET',
-      'simulateProvider: `secret` must be a non-empty string' +
-        (options.secret === undefined ? ' (none was given).' : '.'),
-    )
-  }
-  if (options.payload === undefined || options.payload === null) {
-    invalidOption('payload', 'an object, a string or a Uint8Array', options.payload)
-  }
+  const scheme = checkSendOptions('simulateProvider(target, options)', options, OPTION_KEYS)
   const policy = checkPolicy(options.retry ?? defaultPolicy(scheme.name))
   const timeoutMs = checkTimeout(options.timeoutMs ?? 10_000)
   const extraHeaders = checkHeaders(options.headers, 'headers')

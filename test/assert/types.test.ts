@@ -95,7 +95,7 @@ describe('declarations under module: commonjs (moduleResolution node10)', () => 
   const modules = `${projects}node10/node_modules`
   afterAll(() => rmSync(modules, { recursive: true, force: true }))
 
-  it('resolve hookwright, /jest, /msw and /vitest; mistakes are still caught', () => {
+  it('resolve hookwright, /jest, /msw, /vitest and /schemas; mistakes are still caught', () => {
     rmSync(modules, { recursive: true, force: true })
     mkdirSync(modules, { recursive: true })
     symlinkSync(fileURLToPath(new URL('../../', import.meta.url)), `${modules}/hookwright`, 'dir')

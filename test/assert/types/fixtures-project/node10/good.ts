@@ -5,9 +5,11 @@ import type { Delivery, Endpoint } from 'hookwright'
 import 'hookwright/jest'
 import { interceptWebhooks } from 'hookwright/msw'
 import type {} from 'hookwright/vitest'
+import { stripeEventSchema, type StripeEvent } from 'hookwright/schemas'
 
 declare const ep: Endpoint
 declare const delivery: Delivery
+export const event: StripeEvent = stripeEventSchema.parse(delivery.json())
 
 expect(ep).toHaveReceivedWebhook({ headers: { 'webhook-id': sameForEveryAttempt } })
 expect(delivery).toHaveValidSignature('stripe', 'whsec_x')
