@@ -31,6 +31,11 @@ const contenders = [
   { name: "import 'svix'", args: esm('svix') },
   { name: "import 'mockttp'", args: esm('mockttp') },
 ]
+// BENCH_IMPORT_BASELINE=<a built hookwright's dist/index.js> adds an earlier build as a row.
+if (process.env.BENCH_IMPORT_BASELINE) {
+  const baseline = process.env.BENCH_IMPORT_BASELINE
+  contenders.splice(2, 0, { name: `import of ${baseline}`, args: esm(baseline) })
+}
 const bare = ['-e', '0']
 
 /** Wall time of one whole `node` process, in ms; a failing contender stops the bench. */

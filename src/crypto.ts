@@ -1,4 +1,5 @@
-import { createHash, createHmac, hash, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, createSecretKey, hash, timingSafeEqual } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 
 /** The digests the HMAC schemes use. */
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512'
@@ -29,6 +30,23 @@ export function hmac(
   return mac.digest()
 }
 
+// Secrets as KeyObjects, by their text: verify runs per request with the same few secrets, and
+// an Hmac made from a KeyObject skips turning the text into key bytes each time (~6% of a 2 KiB
+// verify). Bounded, and holds nothing the caller does not already hold.
+const secretKeys = new Map<string, KeyObject>()
+
+/** The key to make an Hmac with: a non-empty text secret as its cached KeyObject. */
+export function macKey(key: string | Uint8Array | KeyObject): string | Uint8Array | KeyObject {
+  if (typeof key !== 'string' || key.length === 0) return key
+  let secret = secretKeys.get(key)
+  if (secret === undefined) {
+    if (secretKeys.size >= 64) secretKeys.clear()
+    secret = createSecretKey(Buffer.from(key, 'utf8'))
+    secretKeys.set(key, secret)
+  }
+  return secret
+}
+
 /**
  * HMAC over `head` then `body`, as text in `encoding`: the form a signature header carries.
  * Asking the digest for text skips the Buffer `digest()` allocates, which costs more than the
@@ -36,12 +54,12 @@ export function hmac(
  */
 export function hmacText(
   algorithm: HmacAlgorithm,
-  key: string | Uint8Array,
+  key: string | Uint8Array | KeyObject,
   encoding: Encoding,
   head: string | Uint8Array,
   body?: Uint8Array,
 ): string {
-  const mac = createHmac(algorithm, key).update(head)
+  const mac = createHmac(algorithm, macKey(key)).update(head)
   if (body !== undefined) mac.update(body)
   return mac.digest(encoding)
 }
@@ -106,6 +124,28 @@ export function safeIncludesText(expected: string, candidates: readonly Uint8Arr
     if (safeEqual(bytes, candidates[i]!)) found = true
   }
   return found
+}
+
+/**
+ * Which secret signed the request, for a signed content given as `parts` (text and the body, in
+ * order): the index of the first of `secrets` whose HMAC over them, as `encoding` text, equals
+ * `received` (the signature from the header, as UTF-8 bytes); -1 if none. As `matchHmac`, every
+ * secret is compared (no early exit), and the digest is asked for as text, with no Buffer.
+ */
+export function matchHmacParts(
+  algorithm: HmacAlgorithm,
+  encoding: Encoding,
+  secrets: readonly string[],
+  received: Uint8Array,
+  parts: readonly (string | Uint8Array)[],
+): number {
+  let matched = -1
+  for (let index = 0; index < secrets.length; index++) {
+    const mac = createHmac(algorithm, macKey(secrets[index]!))
+    for (let i = 0; i < parts.length; i++) mac.update(parts[i]!)
+    if (safeEqualText(mac.digest(encoding), received) && matched === -1) matched = index
+  }
+  return matched
 }
 
 /**

@@ -16,6 +16,8 @@ export type HookwrightErrorCode =
   | 'HOOKWRIGHT_ASSERTION'
   | 'HOOKWRIGHT_INVALID_BODY'
   | 'HOOKWRIGHT_MOVED'
+  | 'HOOKWRIGHT_MISSING_DEPENDENCY'
+  | 'HOOKWRIGHT_ALREADY_INTERCEPTING'
 
 /**
  * Every error hookwright throws on purpose. `code` is stable across versions.

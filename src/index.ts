@@ -6,8 +6,20 @@ export { HookwrightError } from './errors.js'
 export type { HookwrightErrorCode } from './errors.js'
 
 // Delivery model
-export { createDelivery, deliveryFromJSON, summarizeDelivery } from './delivery.js'
-export type { Delivery, DeliveryData, DeliveryJSON, DeliveryResponse } from './delivery.js'
+export {
+  createDelivery,
+  deliveryFromJSON,
+  peekBody,
+  summarizeDelivery,
+  MAX_DECODED_BYTES,
+} from './delivery.js'
+export type {
+  BodyPeek,
+  Delivery,
+  DeliveryData,
+  DeliveryJSON,
+  DeliveryResponse,
+} from './delivery.js'
 
 // Signature schemes
 export { WebhookVerificationError } from './schemes/define.js'
@@ -28,7 +40,7 @@ export type {
   VerifyResult,
 } from './schemes/types.js'
 export { getScheme, schemeNames, schemes } from './schemes/registry.js'
-export type { SchemeConfig, SchemeName } from './schemes/registry.js'
+export type { SchemeConfig, SchemeInput, SchemeName } from './schemes/registry.js'
 export { stripe } from './schemes/stripe.js'
 export { github } from './schemes/github.js'
 export type { GithubSignOptions, GithubVerifyOptions } from './schemes/github.js'
@@ -117,9 +129,27 @@ export type {
 } from './sender/policies.js'
 export type { DeliverError } from './sender/deliver.js'
 export { badDeliveries } from './attacks/cases.js'
-export type { BadDeliveriesOptions, BadDelivery } from './attacks/cases.js'
-export { checkReceiver } from './attacks/check.js'
-export type { CaseResult, CheckReceiverOptions, ReceiverReport } from './attacks/check.js'
+export type { BadDeliveriesOptions, BadDelivery, CaseGroup } from './attacks/cases.js'
+export { checkReceiver, runCases } from './attacks/check.js'
+export type {
+  AnswerTiming,
+  CaseResult,
+  CheckReceiverOptions,
+  ReceiverReport,
+  Verdict,
+} from './attacks/check.js'
+export { reportToJUnit } from './attacks/junit.js'
+export { defaultLimits, providerLimits } from './attacks/limits.js'
+export type { ProviderLimits } from './attacks/limits.js'
+export { defaultPairs } from './attacks/pair.js'
+export type { EventPair } from './attacks/pair.js'
+export { simulateProvider } from './attacks/simulate.js'
+export type {
+  SimulatedAttempt,
+  SimulateProviderOptions,
+  SimulationReport,
+} from './attacks/simulate.js'
+export type { FetchHandler, NodeListener, ReceiverTarget } from './attacks/target.js'
 
 // Fixtures (the zod schemas are the hookwright/schemas entry, loaded on first use)
 export {

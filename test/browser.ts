@@ -75,10 +75,11 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): ChromiumLook
 }
 
 /** Launches the found browser headless, with the flags a closed network needs. */
-export function launchChromium(executablePath: string): Promise<Browser> {
+export function launchChromium(executablePath: string, extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath,
     args: [
+      ...extraArgs,
       '--no-sandbox',
       '--disable-gpu',
       '--disable-background-networking',

@@ -1,6 +1,7 @@
 import type { Delivery } from '../delivery.js'
 import { HookwrightError, invalidOption } from '../errors.js'
 import { defaultWaitTimeout } from '../runner-timeout.js'
+import { callSiteOf, trackUnawaited } from '../unawaited.js'
 import type { DeliverySource } from '../receiver/types.js'
 import {
   headerCheck,
@@ -79,7 +80,11 @@ export function expectWebhook(source: DeliverySource): ExpectedWebhook {
       source,
     )
   }
-  return new WebhookAssertion(source)
+  // Captured where the test wrote the assertion, so a failure (or a warning that it was never
+  // awaited) points at that line, not at ours.
+  const callSite: { stack?: string } = {}
+  Error.captureStackTrace(callSite, expectWebhook)
+  return new WebhookAssertion(source, callSite)
 }
 
 /** True for anything with the shape of a `DeliverySource`. */
@@ -111,11 +116,13 @@ class WebhookAssertion implements ExpectedWebhook {
   #gaps = 0
   #negated = false
   #run: Promise<Delivery[]> | undefined
-  // Captured where the test wrote the assertion, so a failure points at that line, not at ours.
-  readonly #callSite = new Error('expectWebhook')
+  readonly #callSite: { stack?: string }
+  readonly #awaited: () => void
 
-  constructor(source: DeliverySource) {
+  constructor(source: DeliverySource, callSite: { stack?: string }) {
     this.#source = source
+    this.#callSite = callSite
+    this.#awaited = trackUnawaited(source, source.label, callSiteOf(callSite.stack))
   }
 
   get not(): ExpectedWebhook {
@@ -195,7 +202,10 @@ class WebhookAssertion implements ExpectedWebhook {
     onFulfilled?: ((value: Delivery[]) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    this.#run ??= this.#evaluate()
+    if (this.#run === undefined) {
+      this.#awaited()
+      this.#run = this.#evaluate()
+    }
     return this.#run.then(onFulfilled, onRejected)
   }
 

@@ -1,6 +1,6 @@
 import { createDelivery, summarizeDelivery } from '../delivery.js'
 import type { Delivery, DeliveryData } from '../delivery.js'
-import { invalidOption } from '../errors.js'
+import { HookwrightError, invalidOption } from '../errors.js'
 import type { DeliverySource } from '../receiver/types.js'
 import {
   headerCheck,
@@ -251,6 +251,16 @@ export const webhookMatchers = {
     secret: SignatureSecret,
   ): MatcherResult {
     if (!isDeliveryData(received)) {
+      if (isDeliverySource(received)) {
+        // The commonest slip: the endpoint (or receiver) instead of what arrived at it.
+        throw new HookwrightError(
+          'HOOKWRIGHT_INVALID_OPTION',
+          `Invalid option \`expect(received).toHaveValidSignature\`: expected a Delivery as \`received\`, ` +
+            `got ${sourceKind(received)} (${received.label}); pass one of its deliveries: ` +
+            'expect((await ep.waitFor())[0]).toHaveValidSignature(…), or use ' +
+            'expect(ep).toHaveReceivedWebhook({ signature: { scheme, secret } }).',
+        )
+      }
       invalidOption('expect(received).toHaveValidSignature', 'a Delivery as `received`', received)
     }
     const delivery: Delivery =
@@ -282,4 +292,11 @@ function isDeliveryData(value: unknown): value is DeliveryData {
     ArrayBuffer.isView((value as DeliveryData).rawBody) &&
     typeof (value as DeliveryData).headers === 'object'
   )
+}
+
+/** "an Endpoint", "a Receiver"… for messages about a source given where a delivery was due. */
+function sourceKind(source: { label: string; path?: unknown; port?: unknown }): string {
+  if (typeof source.path === 'string') return 'an Endpoint'
+  if (typeof source.port === 'number') return 'a Receiver'
+  return 'a DeliverySource'
 }

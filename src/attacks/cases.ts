@@ -2,24 +2,25 @@ import { randomUUID } from 'node:crypto'
 import { toBytes } from '../crypto.js'
 import { HookwrightError, invalidOption } from '../errors.js'
 import { toSeconds } from '../schemes/define.js'
-import { getScheme } from '../schemes/registry.js'
-import type {
-  AnyScheme,
-  Payload,
-  SignedRequest,
-  TimeLike,
-  VerifyFailureReason,
-} from '../schemes/types.js'
+import { getScheme, type SchemeInput } from '../schemes/registry.js'
+import type { Payload, SignedRequest, TimeLike, VerifyFailureReason } from '../schemes/types.js'
 import { defaultContentType, lowerCaseHeaders } from '../sender/deliver.js'
+import { limitsFor } from './limits.js'
 import { signatureVariants } from './variants.js'
+
+/** The rule a case checks: the signature, processing once, answering in time, staying up. */
+export type CaseGroup = 'signature' | 'idempotency' | 'timing' | 'robustness'
 
 /**
  * One request to throw at a receiver, and what a correct receiver does with it. Plain data,
- * ready for `it.each` and `fetch(url, { method: 'POST', headers, body })`.
+ * ready for `it.each` and `fetch(url, { method: 'POST', headers, body })`, or
+ * `handler(c.toRequest(url))` for a fetch handler.
  */
 export interface BadDelivery {
   /** Stable kebab-case name: `tampered-body`, `timestamp-too-old`, … */
   name: string
+  /** `signature` for the signature cases, `idempotency` for the replay and the retry, … */
+  group: CaseGroup
   /** One sentence: what was changed and why a receiver must (or may) let it through. */
   description: string
   headers: Record<string, string>
@@ -38,6 +39,17 @@ export interface BadDelivery {
    * receiver may answer it non-2xx, or 2xx while ignoring it as a duplicate).
    */
   sendTwice?: true
+  /**
+   * Send this request first: it must be accepted, and `expect` is about the case's own request
+   * (the retry of `retried-with-new-signature`: same message id, later timestamp, new signature).
+   */
+  sendFirst?: { headers: Record<string, string>; body: string | Uint8Array<ArrayBuffer> }
+  /**
+   * The case as a Fetch `Request` to `url` (POST), for a fetch handler called in-process:
+   * `await handler(c.toRequest('http://localhost/webhooks'))`. Not enumerable, so the case
+   * stays plain data when logged or compared.
+   */
+  toRequest(url: string): Request
 }
 
 export interface BadDeliveriesOptions {
@@ -54,9 +66,23 @@ export interface BadDeliveriesOptions {
   now?: TimeLike
   /** The message id of the valid case (Standard Webhooks' `webhook-id`). Default a fresh one. */
   id?: string
+  /**
+   * The biggest body the receiver must take: `oversized-body` is one byte past it. Default the
+   * provider's documented maximum (GitHub's 25 MB), else 1 MiB (see `providerLimits`).
+   */
+  maxBodyBytes?: number
 }
 
-const OPTION_KEYS = new Set(['payload', 'secret', 'verifySecret', 'url', 'tolerance', 'now', 'id'])
+const OPTION_KEYS = new Set([
+  'payload',
+  'secret',
+  'verifySecret',
+  'url',
+  'tolerance',
+  'now',
+  'id',
+  'maxBodyBytes',
+])
 
 /**
  * Every bad variant of a signed delivery, plus valid ones, for a scheme: tampered body, wrong
@@ -74,10 +100,7 @@ const OPTION_KEYS = new Set(['payload', 'secret', 'verifySecret', 'url', 'tolera
  *   expect(res.ok).toBe(c.expect === 'accept')
  * })
  */
-export function badDeliveries(
-  scheme: string | AnyScheme,
-  options: BadDeliveriesOptions,
-): BadDelivery[] {
+export function badDeliveries(scheme: SchemeInput, options: BadDeliveriesOptions): BadDelivery[] {
   const s = getScheme(scheme)
   if (options === null || typeof options !== 'object') {
     invalidOption('badDeliveries(scheme, options)', 'an object { payload, secret, … }', options)
@@ -108,6 +131,10 @@ export function badDeliveries(
     invalidOption('tolerance', 'a number of seconds >= 0', tolerance)
   }
   const baseId = options.id ?? `msg_${randomUUID().replace(/-/g, '')}`
+  const maxBodyBytes = options.maxBodyBytes ?? limitsFor(s.name).maxBodyBytes
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1 || maxBodyBytes > 256 * 1024 * 1024) {
+    invalidOption('maxBodyBytes', 'a whole number of bytes from 1 to 268435456', maxBodyBytes)
+  }
 
   const sign = (
     p: Payload,
@@ -135,7 +162,15 @@ export function badDeliveries(
       'content-type': defaultContentType(valid.body),
       ...lowerCaseHeaders(signed.headers),
     }
-    const c: BadDelivery = { name, description, headers, body: signed.body, expect, ...extra }
+    const c = {
+      name,
+      description,
+      group: 'signature',
+      headers,
+      body: signed.body,
+      expect,
+      ...extra,
+    } as BadDelivery
     if (signed.url !== undefined && signed.url !== url) c.url = signed.url
     cases.push(c)
   }
@@ -159,8 +194,61 @@ export function badDeliveries(
     addTokenCases(sent.slice(0, sent.length - secret.length))
   } else {
     addSignatureCases()
+    addRetryCase()
   }
-  return cases.map((c) => withReason(c))
+  addOversizedCase()
+  return cases.map((c) => withRequest(withReason(c)))
+
+  function addRetryCase(): void {
+    // Only where a timestamp is signed: elsewhere a retry is the same bytes as a replay.
+    if (tolerance === undefined || tolerance < 2) return
+    const p = uniquePayload(payload, 'retry')
+    const id = `${baseId}_retry`
+    const first = sign(p, { id, timestamp: now - Math.min(60, Math.floor(tolerance / 2)) })
+    add(
+      'retried-with-new-signature',
+      'The same message (same id in the header and the payload) delivered again later with a ' +
+        'fresh timestamp and signature, as providers retry: both answered 2xx, processed once.',
+      sign(p, { id }),
+      'accept',
+      {
+        group: 'idempotency',
+        sendFirst: {
+          headers: {
+            'content-type': defaultContentType(first.body),
+            ...lowerCaseHeaders(first.headers),
+          },
+          body: first.body,
+        },
+      },
+    )
+  }
+
+  /**
+   * A validly signed body of exactly `size` bytes. Object payloads stay objects with a
+   * `padding` string (the scheme may add fields of its own, as Linear adds webhookTimestamp),
+   * measured once and padded to the size.
+   */
+  function signOversized(size: number): SignedRequest & { url?: string } {
+    const id = `${baseId}_oversized`
+    if (payload === null || typeof payload !== 'object' || payload instanceof Uint8Array) {
+      return sign(oversized(payload, size), { id })
+    }
+    const padded = (n: number) => sign({ ...(payload as object), padding: 'x'.repeat(n) }, { id })
+    const probe = padded(0)
+    return padded(Math.max(0, size - toBytes(probe.body).length))
+  }
+
+  function addOversizedCase(): void {
+    add(
+      'oversized-body',
+      `A validly signed body of ${maxBodyBytes + 1} bytes, one past the ${maxBodyBytes}-byte ` +
+        'maximum the provider sends: refused with a 4xx (413), not buffered whole or crashed on.',
+      signOversized(maxBodyBytes + 1),
+      'reject',
+      { group: 'robustness' },
+    )
+  }
 
   function addTokenCases(prefix: string): void {
     add(
@@ -372,14 +460,35 @@ export function badDeliveries(
   }
 
   function withReason(c: BadDelivery): BadDelivery {
-    if (c.sendTwice) return { ...c, reason: 'replayed' }
+    if (c.sendTwice) return { ...c, group: 'idempotency', reason: 'replayed' }
+    if (c.group !== 'signature') return c
     const result = safeVerify(c, verifySecret, c.url ?? url)
     return result && !result.ok && result.reason ? { ...c, reason: result.reason } : c
   }
 }
 
+/** Gives a case its non-enumerable `toRequest(url)`. */
+function withRequest(c: BadDelivery): BadDelivery {
+  Object.defineProperty(c, 'toRequest', {
+    enumerable: false,
+    value: (url: string) =>
+      new Request(c.url ?? url, {
+        method: 'POST',
+        headers: c.headers,
+        body: c.body.length === 0 ? null : c.body,
+      }),
+  })
+  return c
+}
+
+/** A text or byte payload repeated to exactly `size` bytes. */
+function oversized(payload: string | Uint8Array, size: number): string {
+  const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8')
+  return (text || 'x').repeat(Math.ceil(size / Math.max(1, text.length))).slice(0, size)
+}
+
 /** A copy of an object payload whose top-level string `id` is made unique, else the payload. */
-function uniquePayload(payload: unknown, suffix: string): Payload {
+export function uniquePayload(payload: unknown, suffix: string): Payload {
   if (
     payload !== null &&
     typeof payload === 'object' &&

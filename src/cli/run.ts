@@ -9,6 +9,7 @@ import * as verify from './commands/verify.js'
 import * as replay from './commands/replay.js'
 import * as exportCommand from './commands/export.js'
 import * as fixtures from './commands/fixtures.js'
+import * as check from './commands/check.js'
 
 type CommandModule = { run(argv: string[], io: CliIO): Promise<number> }
 
@@ -41,6 +42,10 @@ const commands: Record<string, { summary: string; module: CommandModule }> = {
   fixtures: {
     summary: 'list the bundled provider payloads or show one',
     module: fixtures,
+  },
+  check: {
+    summary: 'check a running receiver (any language) against the receiver pattern',
+    module: check,
   },
 }
 

@@ -56,13 +56,39 @@ function queryString(query) {
   return s ? '?' + s : ''
 }
 
+// A preview, not the body: decoding stops here, so a few compressed bytes that inflate to
+// gigabytes cost the page no more than this. The raw bytes are offered beside it.
+const PREVIEW_BYTES = 1048576
+
 async function decoded(d, bytes) {
   const encoding = (header(d, 'content-encoding') || '').trim().toLowerCase()
-  if (!encoding || encoding === 'identity') return bytes
+  if (!encoding || encoding === 'identity') return { bytes, truncated: false }
   if (!['gzip', 'deflate', 'br'].includes(encoding) || typeof DecompressionStream === 'undefined') return null
   try {
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream(encoding))
-    return new Uint8Array(await new Response(stream).arrayBuffer())
+    const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream(encoding)).getReader()
+    const parts = []
+    let size = 0
+    let truncated = false
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      parts.push(value)
+      size += value.length
+      if (size > PREVIEW_BYTES) {
+        truncated = true
+        reader.cancel().catch(() => {})
+        break
+      }
+    }
+    const out = new Uint8Array(Math.min(size, PREVIEW_BYTES))
+    let at = 0
+    for (const part of parts) {
+      const take = Math.min(part.length, out.length - at)
+      out.set(part.subarray(0, take), at)
+      at += take
+      if (at === out.length) break
+    }
+    return { bytes: out, truncated }
   } catch {
     return null
   }
@@ -95,8 +121,16 @@ function pairs(obj) {
 async function bodyView(d) {
   const raw = bytesOf(d)
   if (raw.length === 0) return { kind: 'empty', node: el('p', { class: 'muted', text: '(empty body)' }) }
-  const bytes = await decoded(d, raw)
-  if (bytes === null) return { kind: 'hex', node: el('pre', { class: 'body', text: hexDump(raw) }) }
+  const result = await decoded(d, raw)
+  if (result === null) return { kind: 'hex', node: el('pre', { class: 'body', text: hexDump(raw) }) }
+  const { bytes, truncated } = result
+  if (truncated) {
+    // Only the start is shown (as text, since a cut JSON document does not parse).
+    const text = new TextDecoder('utf-8').decode(bytes)
+    const note = el('p', { class: 'muted preview-note', text: 'Preview: the first ' + size(bytes.length) + ' of the decoded body, which inflates further. Download the raw body for all of it.' })
+    const shown = /[\u0000-\u0008\u000e-\u001f]/.test(text) ? hexDump(bytes) : text
+    return { kind: 'preview', node: el('div', null, note, el('pre', { class: 'body', text: shown })) }
+  }
   let text
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
@@ -152,7 +186,11 @@ function curlFor(d) {
 }
 
 function download(name, value) {
-  const url = URL.createObjectURL(new Blob([JSON.stringify(value, null, 2) + '\n'], { type: 'application/json' }))
+  saveBlob(name, new Blob([JSON.stringify(value, null, 2) + '\n'], { type: 'application/json' }))
+}
+
+function saveBlob(name, blob) {
+  const url = URL.createObjectURL(blob)
   const a = el('a', { href: url, download: name })
   document.body.append(a)
   a.click()
@@ -209,6 +247,8 @@ async function render(d) {
       },
     }),
     el('button', { type: 'button', text: 'Download JSON', on: { click: () => download('delivery-' + d.id + '.json', d) } }),
+    // The bytes as they arrived (still compressed if they were sent so).
+    el('button', { type: 'button', text: 'Download raw body', on: { click: () => saveBlob('delivery-' + d.id + '.body', new Blob([bytesOf(d)], { type: 'application/octet-stream' })) } }),
     el('button', {
       type: 'button',
       text: 'Save as fixture',

@@ -26,7 +26,9 @@ export interface Answering {
   readonly scheme: 'http' | 'https'
   /** `host:port` of the receiver, for the URL a request without a Host header used. */
   readonly authority: string
-  record(delivery: Delivery, state: EndpointState | undefined): void
+  record(delivery: Delivery, state: EndpointState | undefined, bytes: number): void
+  /** The receiver's `save` option: keeps a delivery before it is answered, or throws. */
+  save: ((delivery: Delivery) => void) | undefined
   unknownAttempts?: Map<string, number>
   delayed?: Map<ReturnType<typeof setTimeout>, () => void>
   hanging?: Set<ServerResponse>
@@ -39,6 +41,8 @@ export interface ReadRequest {
   search: string
   rawBody: Uint8Array
   error: ReadError | undefined
+  /** What the request costs against the receiver's `maxBytes` (head and body). */
+  bytes: number
 }
 
 /**
@@ -73,11 +77,13 @@ export function answer(
   } else if (error === 'request_timeout') {
     // node:http has answered this 408 already and closed the connection.
     step = fixed(408, 'text/plain; charset=utf-8', '')
-  } else if (error === 'body_too_large') {
+  } else if (error === 'body_too_large' || error === 'over_budget') {
     step = fixed(
       413,
       'text/plain; charset=utf-8',
-      `Body over the ${state?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES}-byte limit.`,
+      error === 'body_too_large'
+        ? `Body over the ${state?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES}-byte limit.`
+        : "Body over what the receiver's memory budget (maxBytes) can hold now.",
     )
     // The rest of the body is not read: the connection cannot be reused.
     step.headers.connection = 'close'
@@ -120,7 +126,25 @@ export function answer(
   }
   if (verification !== undefined) data.verification = verification
   if (error !== undefined) data.error = error
-  ctx.record(receivedDelivery(data), state)
+  const limit = state?.maxBodyBytes
+  let delivery = receivedDelivery(data, limit)
+  if (ctx.save) {
+    try {
+      ctx.save(delivery)
+    } catch {
+      // Not kept, so not acknowledged: the sender is told to try again later.
+      step = fixed(
+        503,
+        'application/json',
+        JSON.stringify({ error: 'save_failed', message: 'The delivery could not be saved.' }),
+      )
+      step.headers['retry-after'] = '1'
+      data.response = toResponse(step)
+      data.error = 'save_failed'
+      delivery = receivedDelivery(data, limit)
+    }
+  }
+  ctx.record(delivery, state, got.bytes)
   if (got.error === 'aborted' || got.error === 'request_timeout') return
   if (step.delayMs > 0) {
     const waiting = (ctx.delayed ??= new Map())

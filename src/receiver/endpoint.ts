@@ -1,8 +1,9 @@
 import { invalidOption } from '../errors.js'
+import { reportUnawaited } from '../unawaited.js'
 import { resolveSchemeConfig } from '../schemes/registry.js'
 import type { VerifyOptions, VerifyResult } from '../schemes/types.js'
 import { createResponder, type Responder } from './script.js'
-import { createCheckedStore, type DeliveryStore, type StoreBounds } from './store.js'
+import { createEndpointStore, type EndpointStore, type StoreBounds } from './store.js'
 import type { Delivery } from '../delivery.js'
 import type { Endpoint, EndpointOptions, WaitForOptions } from './types.js'
 
@@ -11,13 +12,19 @@ const REDACTED = '[redacted]'
 
 /** Bodies over this answer 413 unless an endpoint says otherwise. */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+/**
+ * The largest `maxBodyBytes` an endpoint may have: a body must fit one Buffer, and its base64
+ * (a third larger) one JavaScript string, for `toJSON`, exports and `listen --save`.
+ */
+export const MAX_BODY_BYTES_CEILING = 256 * 1024 * 1024
 
 const OPTION_KEYS = new Set(['verify', 'respond', 'methods', 'maxBodyBytes', 'name'])
 
 /** An endpoint plus what the server needs to answer its requests. */
 export interface EndpointState {
   endpoint: Endpoint
-  readonly store: DeliveryStore
+  /** This endpoint's deliveries: a view of the receiver's, dropping what the receiver drops. */
+  readonly store: EndpointStore
   readonly maxBodyBytes: number
   /** Upper-case allowed methods, or undefined for any. */
   readonly methods: ReadonlySet<string> | undefined
@@ -58,8 +65,16 @@ export function createEndpointState(
   const path = `/h/${context.id}`
   const url = `${context.origin}${path}`
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) {
-    invalidOption('maxBodyBytes', 'a whole number of bytes >= 0', options.maxBodyBytes)
+  if (
+    !Number.isInteger(maxBodyBytes) ||
+    maxBodyBytes < 0 ||
+    maxBodyBytes > MAX_BODY_BYTES_CEILING
+  ) {
+    invalidOption(
+      'maxBodyBytes',
+      `a whole number of bytes from 0 to ${MAX_BODY_BYTES_CEILING} (256 MiB, the ceiling)`,
+      options.maxBodyBytes,
+    )
   }
   let methods: Set<string> | undefined
   if (options.methods !== undefined) {
@@ -78,7 +93,7 @@ export function createEndpointState(
   const respond = createResponder(options.respond)
   const verify = makeVerify(options.verify)
   const all = context.receiverDeliveries
-  const store = createCheckedStore(
+  const store = createEndpointStore(
     context.store,
     options.name ? `endpoint "${options.name}" ${url}` : `endpoint ${url}`,
     all && (() => nearMisses(context.id, all())),
@@ -137,6 +152,7 @@ class ReceiverEndpoint implements Endpoint {
     if (this.#closed) return
     this.#closed = true
     this.#onClose(this.#state)
+    reportUnawaited([this])
     this.#state.store.close(`${this.label} was closed.`)
   }
 

@@ -1,3 +1,4 @@
+import type { Delivery } from '../delivery.js'
 import { invalidOption } from '../errors.js'
 import { controlRoute } from '../remote/control.js'
 import { storeBounds, type StoreBounds } from './store.js'
@@ -14,6 +15,8 @@ const OPTION_KEYS = new Set([
   'control',
   'routes',
   'tls',
+  'maxAgeMs',
+  'save',
   'allowedHosts',
   'headersTimeout',
   'requestTimeout',
@@ -28,6 +31,7 @@ export interface ResolvedReceiverOptions {
   store: StoreBounds
   routes: ReceiverRoute[]
   tls: { key: string | Uint8Array; cert: string | Uint8Array } | undefined
+  save: ((delivery: Delivery) => void) | undefined
   /** The Host check of the harness's own paths; undefined when they answer any Host. */
   hostAllowed: ((host: string | undefined) => boolean) | undefined
   limits: ConnectionLimits
@@ -67,9 +71,12 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
       })
     }
   }
+  if (options.save !== undefined && typeof options.save !== 'function') {
+    invalidOption('save', 'a function (delivery) => void', options.save)
+  }
   const hostAllowed = hostCheck(host, options.allowedHosts)
   const limits = connectionLimits(options)
-  return { host, port, store, routes, tls, hostAllowed, limits }
+  return { host, port, store, routes, tls, hostAllowed, limits, save: options.save }
 }
 
 function checkRoute(route: ReceiverRoute, i: number): void {

@@ -1,28 +1,57 @@
 import type { IncomingMessage } from 'node:http'
 
-/** Why a body was not read to its end. */
-export type ReadError = 'body_too_large' | 'aborted' | 'request_timeout'
+/**
+ * Why a body was not read to its end: over the endpoint's `maxBodyBytes`, over what the
+ * receiver's `maxBytes` budget can hold beside the other bodies in flight, or the sender left.
+ */
+export type ReadError = 'body_too_large' | 'over_budget' | 'aborted' | 'request_timeout'
+
+/** Where in-flight bytes are counted: the receiver's store (see `BudgetStore`). */
+export interface ReadBudget {
+  reserve(bytes: number): boolean
+  release(bytes: number): void
+}
 
 /**
  * Reads a request body up to `limit` bytes and calls `done` once: at the end, past the limit
- * (with the first `limit` bytes), or when the sender goes away or runs out of time first.
+ * (with the first `limit` bytes), past the budget (with nothing kept), or when the sender goes
+ * away or runs out of time first. Every byte held is reserved in `budget` until `done` is called, `reserved` (the
+ * request's header bytes) included.
  */
 export function readBody(
   req: IncomingMessage,
   limit: number,
+  budget: ReadBudget,
+  reserved: number,
   done: (rawBody: Uint8Array, error: ReadError | undefined) => void,
 ): void {
-  const chunks: Buffer[] = []
+  let chunks: Buffer[] = []
   let size = 0
   let settled = false
   const finish = (error?: ReadError): void => {
     settled = true
-    done(concat(chunks, size), error)
+    budget.release(reserved + size)
+    let body: Uint8Array = EMPTY
+    try {
+      // A body the budget refused is not kept: that is what refusing it was for.
+      if (error !== 'over_budget') body = concat(chunks, size)
+    } catch {
+      // A body that cannot be held in one Buffer is a body too large, not a crash.
+      body = EMPTY
+      error = 'body_too_large'
+    }
+    chunks = []
+    done(body, error)
   }
   req.on('data', (chunk: Buffer) => {
     if (settled) return
-    if (size + chunk.length > limit) {
-      if (limit > size) chunks.push(chunk.subarray(0, limit - size))
+    const take = size + chunk.length > limit ? limit - size : chunk.length
+    if (take > 0 && !budget.reserve(take)) {
+      finish('over_budget')
+      return
+    }
+    if (take < chunk.length) {
+      if (take > 0) chunks.push(chunk.subarray(0, take))
       size = limit
       finish('body_too_large')
       return
@@ -41,6 +70,8 @@ export function readBody(
     finish(cause?.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'aborted')
   })
 }
+
+const EMPTY: Uint8Array = new Uint8Array(0)
 
 /**
  * A copy, always: socket chunks are views into larger read buffers that must not be kept

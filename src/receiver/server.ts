@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { setImmediate } from 'node:timers'
+import { clearInterval, setImmediate, setInterval } from 'node:timers'
 import type { Delivery } from '../delivery.js'
 import { invalidOption } from '../errors.js'
+import { reportUnawaited } from '../unawaited.js'
 import { answer, type Answering } from './answer.js'
 import { createEndpointState, DEFAULT_MAX_BODY_BYTES, type EndpointState } from './endpoint.js'
 import { HARNESS_PREFIX, refuseHost } from './guard.js'
@@ -13,7 +13,7 @@ import { resolveReceiverOptions } from './options.js'
 import { readBody } from './read.js'
 import { endpointIdOf, routeFor, runRoute, splitTarget } from './routing.js'
 import { shutDown } from './shutdown.js'
-import { createCheckedStore, type DeliveryStore } from './store.js'
+import { createBudgetStore, type DeliveryStore } from './store.js'
 import type {
   Endpoint,
   EndpointOptions,
@@ -45,13 +45,20 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     store: storeOptions,
     routes,
     tls,
+    save,
     hostAllowed,
     limits,
   } = resolveReceiverOptions(options)
   // Same handler either way: HTTPS only changes the socket, and providers sign the same bytes.
   const asPem = (v: string | Uint8Array) => (typeof v === 'string' ? v : Buffer.from(v))
+  // node:https (and with it node:tls) is loaded only for an HTTPS receiver: it costs a few ms
+  // of every `import 'hookwright'`.
   const server: Server = tls
-    ? createHttpsServer({ key: asPem(tls.key), cert: asPem(tls.cert), ...serverOptions(limits) })
+    ? (await import('node:https')).createServer({
+        key: asPem(tls.key),
+        cert: asPem(tls.cert),
+        ...serverOptions(limits),
+      })
     : createServer(serverOptions(limits))
   applyLimits(server, limits)
   const connections = capConnections(server, limits.maxConnections, tls !== undefined)
@@ -67,12 +74,15 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
   const scheme = tls ? 'https' : 'http'
   const origin = `${scheme}://${authority}`
   const label = `receiver ${origin}`
-  const store = createCheckedStore(storeOptions, label)
   const endpoints = new Map<string, EndpointState>()
+  // One budget: what the receiver drops, the endpoint's view drops too.
+  const store = createBudgetStore(storeOptions, label, (dropped) => {
+    if (dropped.endpoint !== null) endpoints.get(dropped.endpoint)?.store.forget(dropped)
+  })
   const listeners = new Set<Listener>()
   /** Requests whose body is still being read (close() cuts them off; they record as aborted). */
   const reading = new Set<IncomingMessage>()
-  const answering: Answering = { scheme, authority, record }
+  const answering: Answering = { scheme, authority, record, save }
   let closing: Promise<void> | undefined
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -92,15 +102,32 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     const id = endpointIdOf(path)
     const state = id === undefined ? undefined : endpoints.get(id)
     reading.add(req)
-    readBody(req, state ? state.maxBodyBytes : DEFAULT_MAX_BODY_BYTES, (rawBody, error) => {
+    // Header bytes count against the budget from the start, as the body's do as they arrive.
+    const headBytes = requestBytes(req.rawHeaders, req.url)
+    if (!store.reserve(headBytes)) {
       reading.delete(req)
-      answer(answering, req, res, state, { receivedAt, path, search, rawBody, error })
+      const rawBody = EMPTY
+      answer(answering, req, res, state, {
+        receivedAt,
+        path,
+        search,
+        rawBody,
+        error: 'over_budget',
+        bytes: headBytes,
+      })
+      return
+    }
+    const limit = state ? state.maxBodyBytes : DEFAULT_MAX_BODY_BYTES
+    readBody(req, limit, store, headBytes, (rawBody, error) => {
+      reading.delete(req)
+      const bytes = headBytes + rawBody.byteLength
+      answer(answering, req, res, state, { receivedAt, path, search, rawBody, error, bytes })
     })
   }
 
-  function record(delivery: Delivery, state: EndpointState | undefined): void {
-    state?.store.add(delivery)
-    store.add(delivery)
+  function record(delivery: Delivery, state: EndpointState | undefined, bytes: number): void {
+    state?.store.add(delivery, bytes)
+    store.add(delivery, bytes)
     for (const listener of listeners) {
       try {
         listener(delivery)
@@ -140,11 +167,20 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     },
   })
 
+  // Deliveries past maxAgeMs go when the store is next read or added to; this lets an idle
+  // receiver give their memory back too. node:timers, so fake timers do not stop it.
+  const sweep =
+    storeOptions.maxAgeMs === Infinity
+      ? undefined
+      : setInterval(() => store.expire(), Math.min(storeOptions.maxAgeMs, 60_000)).unref()
+
   async function close(): Promise<void> {
+    if (sweep) clearInterval(sweep)
     await shutDown(server, routes, answering, reading)
     // The closed server lives on until libuv frees its handle; it need not keep all this alive.
     server.off('request', onRequest)
     const reason = `${label} was closed.`
+    reportUnawaited([receiver, ...[...endpoints.values()].map((state) => state.endpoint)])
     for (const state of endpoints.values()) state.store.close(reason)
     endpoints.clear()
     store.close(reason)
@@ -222,6 +258,22 @@ class RunningReceiver implements Receiver {
   close(): Promise<void> {
     return this.#core.close()
   }
+}
+
+const EMPTY: Uint8Array = new Uint8Array(0)
+/** What `maxBytes` counts per delivery beyond its text (see `requestBytes`). */
+const DELIVERY_OVERHEAD_BYTES = 512
+
+/**
+ * What a request's head costs against `maxBytes`: header names and values, the target, and the
+ * objects a kept delivery is held in. bench/memory.bench.mjs measures ~375 bytes of those beyond
+ * the text for a plain delivery and ~830 for a verified one (its header object): 512 keeps the
+ * count within 20% of the memory a delivery really holds.
+ */
+function requestBytes(rawHeaders: readonly string[], target: string | undefined): number {
+  let n = DELIVERY_OVERHEAD_BYTES + (target?.length ?? 0)
+  for (const part of rawHeaders) n += part.length
+  return n
 }
 
 // Endpoint ids are unguessable (a side-car receiver's paths act as capabilities); random bytes

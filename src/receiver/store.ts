@@ -9,8 +9,13 @@ import type { DeliveryMatcher, WaitForOptions } from './types.js'
 export interface DeliveryStoreOptions {
   /** Keep at most this many deliveries (oldest dropped first). Default 10,000. */
   maxDeliveries?: number
-  /** Keep at most this many body bytes in all (oldest dropped first). Default 256 MiB. */
+  /**
+   * Keep at most this many bytes in all (oldest dropped first), counting each delivery's body,
+   * header names and values, path and query. Default 256 MiB.
+   */
   maxBytes?: number
+  /** Drop deliveries received longer ago than this many milliseconds. Default: no age bound. */
+  maxAgeMs?: number
   /** Names the store in timeout messages: an endpoint URL, `receiver http://…`. */
   label?: string
 }
@@ -25,10 +30,13 @@ export interface DeliveryStore {
   readonly deliveries: readonly Delivery[]
   /** How many deliveries the bounds have dropped so far. */
   readonly dropped: number
-  /** Body bytes currently kept. */
+  /** Bytes currently kept (bodies, headers, paths and queries), as `maxBytes` counts them. */
   readonly bytes: number
-  /** Keep a delivery (dropping the oldest past the bounds) and settle the waiters it completes. */
-  add(delivery: Delivery): void
+  /**
+   * Keep a delivery (dropping the oldest past the bounds) and settle the waiters it completes.
+   * `bytes` is what it costs against `maxBytes`; by default `deliveryBytes(delivery)`.
+   */
+  add(delivery: Delivery, bytes?: number): void
   /** Forget every delivery kept; pending waiters keep waiting for new ones. */
   clear(): void
   /** See `DeliverySource.waitFor`. */
@@ -38,7 +46,8 @@ export interface DeliveryStore {
 }
 
 const DEFAULT_MAX_DELIVERIES = 10_000
-const DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+/** The default `maxBytes` of a receiver or store. */
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 const WAIT_KEYS = ['count', 'timeout', 'match']
 /** How many arrivals a timeout message lists before saying "and N more". */
 const LISTED_ARRIVALS = 10
@@ -77,18 +86,87 @@ export function createCheckedStore(
   label: string,
   nearMisses?: () => string,
 ): DeliveryStore {
-  return new BoundedStore(bounds, label, nearMisses)
+  return new BoundedStore(bounds, label, nearMisses ? { nearMisses } : {})
+}
+
+/** An endpoint's view of the receiver's deliveries: it drops what the receiver drops. */
+export interface EndpointStore extends DeliveryStore {
+  /** Drops `delivery` if it is the oldest this view keeps (the receiver dropped it). */
+  forget(delivery: Delivery): void
+}
+
+/** Makes an endpoint's view: kept by age and count as the receiver's; bytes are the receiver's. */
+export function createEndpointStore(
+  bounds: StoreBounds,
+  label: string,
+  nearMisses?: () => string,
+): EndpointStore {
+  return new BoundedStore(
+    { ...bounds, maxBytes: Infinity },
+    label,
+    nearMisses ? { nearMisses } : {},
+  )
+}
+
+/**
+ * The receiver's store: one byte budget for everything the receiver holds. Bodies still
+ * arriving reserve their bytes as they come (`reserve`), so kept deliveries and in-flight
+ * bodies together stay within `maxBytes`; what it drops, `onDrop` hears of, so that endpoint
+ * views drop it too and never hold more than the receiver does.
+ */
+export interface BudgetStore extends DeliveryStore {
+  /**
+   * Counts `bytes` more of a request still being read, dropping the oldest kept deliveries to
+   * make room. False (and nothing counted) when in-flight bytes alone would pass `maxBytes`.
+   */
+  reserve(bytes: number): boolean
+  /** Gives back bytes that `reserve` counted (the request finished or was refused). */
+  release(bytes: number): void
+  /** Drops the deliveries older than `maxAgeMs` now (they also go whenever the store is read). */
+  expire(): void
+}
+
+/** Makes the receiver's store (see `BudgetStore`). */
+export function createBudgetStore(
+  bounds: StoreBounds,
+  label: string,
+  onDrop: (delivery: Delivery) => void,
+): BudgetStore {
+  return new BoundedStore(bounds, label, { onDrop })
+}
+
+/**
+ * What a delivery costs against `maxBytes`: its body, header names and values, path and query
+ * (string lengths, close to their bytes in memory). The receiver counts the same from the
+ * request as it arrives.
+ */
+export function deliveryBytes(d: Delivery): number {
+  let n = d.rawBody.byteLength + d.path.length
+  for (const record of [d.headers, d.query]) {
+    for (const name in record) {
+      const value = record[name]!
+      if (Array.isArray(value)) for (const v of value) n += name.length + v.length
+      else n += name.length + value.length
+    }
+  }
+  return n
 }
 
 // A class rather than an object literal with getters: V8 builds literals with accessors on a
 // slow path (~100x slower), and every receiver and endpoint makes one of these.
-class BoundedStore implements DeliveryStore {
+class BoundedStore implements BudgetStore, EndpointStore {
   readonly label: string
   readonly #maxDeliveries: number
   readonly #maxBytes: number
-  // An array with a moving head: dropping the oldest is O(1), compacted now and then.
+  readonly #maxAgeMs: number
+  readonly #onDrop: ((delivery: Delivery) => void) | undefined
+  // An array with a moving head: dropping the oldest is O(1), compacted now and then. The
+  // cost of each item against maxBytes sits at the same index of #costs.
   #items: Delivery[] = []
+  #costs: number[] = []
   #head = 0
+  /** Bytes of requests still being read (see reserve). */
+  #reserved = 0
   #snapshot: readonly Delivery[] | undefined
   #bytes = 0
   #dropped = 0
@@ -97,14 +175,24 @@ class BoundedStore implements DeliveryStore {
   #waiters: Set<Waiter> | undefined
   readonly #nearMisses: (() => string) | undefined
 
-  constructor(bounds: StoreBounds, label: string, nearMisses?: () => string) {
+  constructor(
+    bounds: StoreBounds,
+    label: string,
+    {
+      onDrop,
+      nearMisses,
+    }: { onDrop?: (delivery: Delivery) => void; nearMisses?: () => string } = {},
+  ) {
     this.#maxDeliveries = bounds.maxDeliveries
     this.#maxBytes = bounds.maxBytes
+    this.#maxAgeMs = bounds.maxAgeMs
+    this.#onDrop = onDrop
     this.label = label
     this.#nearMisses = nearMisses
   }
 
   get deliveries(): readonly Delivery[] {
+    this.#dropExpired()
     this.#snapshot ??= Object.freeze(this.#items.slice(this.#head))
     return this.#snapshot
   }
@@ -117,13 +205,15 @@ class BoundedStore implements DeliveryStore {
     return this.#bytes
   }
 
-  add(delivery: Delivery): void {
+  add(delivery: Delivery, bytes: number = deliveryBytes(delivery)): void {
+    this.#dropExpired()
     this.#items.push(delivery)
-    this.#bytes += delivery.rawBody.byteLength
+    this.#costs.push(bytes)
+    this.#bytes += bytes
     this.#snapshot = undefined
     while (
       this.#items.length - this.#head > this.#maxDeliveries ||
-      (this.#bytes > this.#maxBytes && this.#items.length - this.#head > 1)
+      (this.#bytes + this.#reserved > this.#maxBytes && this.#items.length - this.#head > 1)
     ) {
       this.#dropOldest()
     }
@@ -133,8 +223,29 @@ class BoundedStore implements DeliveryStore {
     }
   }
 
+  reserve(bytes: number): boolean {
+    if (this.#reserved + bytes > this.#maxBytes) return false
+    this.#reserved += bytes
+    while (this.#bytes + this.#reserved > this.#maxBytes && this.#items.length > this.#head) {
+      this.#dropOldest()
+    }
+    return true
+  }
+
+  release(bytes: number): void {
+    this.#reserved = Math.max(0, this.#reserved - bytes)
+  }
+
+  /** Drops `delivery` if it is the oldest kept (the receiver dropped it; see BudgetStore). */
+  forget(delivery: Delivery): void {
+    if (this.#items.length > this.#head && this.#items[this.#head] === delivery) {
+      this.#dropOldest()
+    }
+  }
+
   clear(): void {
     this.#items = []
+    this.#costs = []
     this.#head = 0
     this.#bytes = 0
     this.#snapshot = undefined
@@ -164,6 +275,7 @@ class BoundedStore implements DeliveryStore {
     if (this.#closedReason !== undefined) {
       return Promise.reject(new HookwrightError('HOOKWRIGHT_CLOSED', this.#closedReason))
     }
+    this.#dropExpired()
     return new Promise<Delivery[]>((resolve, reject) => {
       const waiter: Waiter = {
         count,
@@ -209,16 +321,33 @@ class BoundedStore implements DeliveryStore {
   #dropOldest(): void {
     const oldest = this.#items[this.#head]!
     this.#items[this.#head] = undefined as unknown as Delivery
+    this.#bytes -= this.#costs[this.#head]!
     this.#head++
-    this.#bytes -= oldest.rawBody.byteLength
     this.#dropped++
     if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
       this.#items = this.#items.slice(this.#head)
+      this.#costs = this.#costs.slice(this.#head)
       this.#head = 0
+    }
+    this.#snapshot = undefined
+    this.#onDrop?.(oldest)
+  }
+
+  expire(): void {
+    this.#dropExpired()
+  }
+
+  /** Drops what is older than `maxAgeMs` (checked whenever the store is read or added to). */
+  #dropExpired(): void {
+    if (this.#maxAgeMs === Infinity) return
+    const oldest = Date.now() - this.#maxAgeMs
+    while (this.#items.length > this.#head && this.#items[this.#head]!.receivedAt < oldest) {
+      this.#dropOldest()
     }
   }
 
   #timeoutError(waiter: Waiter, timeout: number): HookwrightError {
+    this.#dropExpired()
     const arrived = this.#items.slice(this.#head)
     const lines = arrived.slice(0, LISTED_ARRIVALS).map((d) => `  ${summarizeDelivery(d)}`)
     if (arrived.length > LISTED_ARRIVALS) {
@@ -273,6 +402,8 @@ function describeWait(waiter: Waiter, label: string): string {
 export interface StoreBounds {
   maxDeliveries: number
   maxBytes: number
+  /** Infinity when deliveries are kept whatever their age. */
+  maxAgeMs: number
 }
 
 /** The bounds with their defaults, checked: throws `HOOKWRIGHT_INVALID_OPTION` naming the bad one. */
@@ -285,7 +416,11 @@ export function storeBounds(options: DeliveryStoreOptions): StoreBounds {
   if (typeof maxBytes !== 'number' || !(maxBytes >= 0)) {
     invalidOption('maxBytes', 'a number of bytes >= 0', options.maxBytes)
   }
-  return { maxDeliveries, maxBytes }
+  const maxAgeMs = options.maxAgeMs ?? Infinity
+  if (typeof maxAgeMs !== 'number' || !(maxAgeMs > 0)) {
+    invalidOption('maxAgeMs', 'a number of milliseconds > 0 (7 days: 604800000)', options.maxAgeMs)
+  }
+  return { maxDeliveries, maxBytes, maxAgeMs }
 }
 
 function plural(n: number, one: string, many: string): string {

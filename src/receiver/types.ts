@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Delivery } from '../delivery.js'
-import type { AnyScheme } from '../schemes/types.js'
+import type { SchemeInput } from '../schemes/registry.js'
 
 /**
  * One step of an endpoint's response script; step N answers attempt N and the last step
@@ -23,7 +23,7 @@ export type RespondStep =
 
 /** How an endpoint checks signatures: failures answer 401 and are recorded with their reason. */
 export interface EndpointVerify {
-  scheme: string | AnyScheme
+  scheme: SchemeInput
   secret?: string
   secrets?: readonly string[]
   tolerance?: number
@@ -35,7 +35,10 @@ export interface EndpointOptions {
   respond?: RespondStep | readonly RespondStep[]
   /** Allowed methods (others answer 405). Default: any. */
   methods?: readonly string[]
-  /** Bodies over this answer 413. Default 10 MiB. */
+  /**
+   * Bodies over this answer 413; a compressed body is never decoded past it either. Default
+   * 10 MiB; at most 256 MiB (larger throws `HOOKWRIGHT_INVALID_OPTION`).
+   */
   maxBodyBytes?: number
   /** A label for messages and the inspector. */
   name?: string
@@ -126,8 +129,27 @@ export interface ReceiverOptions {
   maxConnections?: number
   /** Keep at most this many deliveries (oldest dropped first). Default 10,000. */
   maxDeliveries?: number
-  /** Keep at most this many body bytes in all (oldest dropped first). Default 256 MiB. */
+  /**
+   * The receiver's one memory budget: bodies, header names and values, paths and queries of
+   * the deliveries it keeps, and the bodies still arriving, at most this many bytes in all. Each
+   * delivery also counts 512 bytes for the objects that hold it, so the count stays within 20%
+   * of the memory really held (docs/performance.md).
+   * Past it the oldest deliveries are dropped (`dropped` counts them); a body that cannot fit
+   * even then is answered 413. Endpoints' `deliveries` are views of the same deliveries.
+   * Default 256 MiB.
+   */
   maxBytes?: number
+  /**
+   * Drop deliveries received longer ago than this (counted in `dropped`). Default: kept
+   * whatever their age, within the other bounds.
+   */
+  maxAgeMs?: number
+  /**
+   * Called with each delivery before its answer is written, to keep it somewhere lasting (the
+   * CLI's `--save`). If it throws, the sender is answered 503 (`{"error":"save_failed"}`) and
+   * the delivery is recorded with `error: "save_failed"`; the receiver keeps serving.
+   */
+  save?: (delivery: Delivery) => void
   /** Serve the JSON control API and event stream under `/_hookwright/`; a token guards it. */
   control?: boolean | { token?: string }
   /**
@@ -155,7 +177,7 @@ export interface Receiver extends DeliverySource {
   readonly url: string
   readonly host: string
   readonly port: number
-  /** How many deliveries the store bound has dropped so far. */
+  /** How many deliveries the bounds (count, bytes, age) have dropped so far. */
   readonly dropped: number
   /** Mint a unique endpoint (`/h/<id>`). */
   endpoint(options?: EndpointOptions): Endpoint

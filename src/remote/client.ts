@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { request as undiciRequest } from 'undici'
 import { deliveryFromJSON, type Delivery, type DeliveryJSON } from '../delivery.js'
 import { HookwrightError, invalidOption, type HookwrightErrorCode } from '../errors.js'
@@ -323,7 +322,7 @@ export async function connectReceiver(
       for (const delay of RECONNECT_DELAYS) {
         try {
           // close() aborts the signal, which cuts this pause short.
-          await sleep(delay, undefined, { signal: stream.signal })
+          await sleep(delay, stream.signal)
           reopened = await startStream(true)
           break
         } catch (error) {
@@ -510,9 +509,15 @@ function receiverBase(url: string | URL): URL {
   return new URL(`${parsed.protocol}//${parsed.host}${path}`)
 }
 
+/** Waits `ms`, cut short (rejecting) by `signal`; node:timers/promises loads on first use. */
+async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  const { setTimeout } = await import('node:timers/promises')
+  await setTimeout(ms, undefined, { signal })
+}
+
 async function withDeadline<T>(work: Promise<T>, ms: number, error: () => Error): Promise<T> {
   const timer = new AbortController()
-  const deadline = sleep(ms, undefined, { signal: timer.signal }).then(
+  const deadline = sleep(ms, timer.signal).then(
     () => Promise.reject(error()),
     () => new Promise<never>(() => {}),
   )

@@ -333,10 +333,15 @@ export function headerReader(headers: HeadersLike): (name: string) => string | u
   // and only fold case, once and lazily, for objects written with other casing. (A hand-made
   // object holding one header under two casings gets the lower-case one.)
   const record = headers as Record<string, unknown>
+  // Whether any name has an upper-case letter, found on the first miss: when none has (node's
+  // headers), a name that is not there directly is not there at all, and no map is built. A
+  // scheme that looks for an optional header (Shopify's new names) misses on every request.
+  let mixedCase: boolean | undefined
   return (name) => {
     const direct = Object.hasOwn(record, name) ? record[name] : undefined
     if (direct !== undefined && direct !== null) return formatHeaderValue(direct)
-    return (map ??= build()).get(name)
+    mixedCase ??= Object.keys(record).some((key) => key !== key.toLowerCase())
+    return mixedCase ? (map ??= build()).get(name) : undefined
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { encode, hmac as mac, safeIncludes } from '../crypto.js'
+import { encode, hmac as mac, matchHmacParts } from '../crypto.js'
 import type { Encoding, HmacAlgorithm } from '../crypto.js'
 import { invalidOption } from '../errors.js'
 import { HEADER_NAME, oneOfRule, parseConfig, stringRule } from './config.js'
@@ -173,13 +173,18 @@ function createHmac(config: HmacConfig): HmacScheme {
     }
     return url as string
   }
+  /** The signed content: the template's text with its placeholders filled in, in order. */
+  const content = (values: {
+    body: Uint8Array
+    timestamp: string
+    id: string
+    url: string
+  }): Array<string | Uint8Array> =>
+    parts.map((part) => ('text' in part ? part.text : values[part.placeholder]))
   const signature = (
     secret: string,
     values: { body: Uint8Array; timestamp: string; id: string; url: string },
-  ): string => {
-    const data = parts.map((part) => ('text' in part ? part.text : values[part.placeholder]))
-    return encode(mac(algorithm, secret, ...data), encoding)
-  }
+  ): string => encode(mac(algorithm, secret, ...content(values)), encoding)
 
   const scheme = defineScheme({
     name,
@@ -230,10 +235,9 @@ function createHmac(config: HmacConfig): HmacScheme {
         return ctx.fail('missing_header', `The ${resolved.idHeader} header is missing.`)
       }
       // Compare the encoded text, so any changed character is a bad signature.
-      const expected = ctx.secrets.map((secret) =>
-        Buffer.from(signature(secret, { body: ctx.body, timestamp, id, url }), 'utf8'),
-      )
-      const index = safeIncludes(expected, Buffer.from(value.slice(prefix.length), 'utf8'))
+      const received = Buffer.from(value.slice(prefix.length), 'utf8')
+      const signed = content({ body: ctx.body, timestamp, id, url })
+      const index = matchHmacParts(algorithm, encoding, ctx.secrets, received, signed)
       if (index === -1) {
         return ctx.fail('bad_signature', `The ${resolved.header} signature does not match.`)
       }

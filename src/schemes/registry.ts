@@ -1,4 +1,5 @@
-import { HookwrightError, invalidOption } from '../errors.js'
+import { describeValue, HookwrightError, invalidOption } from '../errors.js'
+import { didYouMean } from '../suggest.js'
 import { refuseBlank } from './define.js'
 import { github } from './github.js'
 import { shopify } from './shopify.js'
@@ -45,6 +46,18 @@ export const schemes = {
 
 export type SchemeName = keyof typeof schemes
 
+/**
+ * What every scheme parameter takes: a registry name (`'stripe'`, `'standardWebhooks'`, …) or a
+ * scheme value (a built-in one, or your own from `defineScheme` / `hmac.with`).
+ */
+export type SchemeInput = SchemeName | AnyScheme
+
+// Names people reach for that are not registry names, and what signs those deliveries.
+const SCHEME_ALIASES: Record<string, { name: SchemeName; why: string }> = {
+  clerk: { name: 'svix', why: 'Clerk sends its webhooks through Svix' },
+  resend: { name: 'svix', why: 'Resend sends its webhooks through Svix' },
+}
+
 /** The registry names, for messages and `--help`. */
 export const schemeNames = Object.keys(schemes) as SchemeName[]
 
@@ -64,13 +77,21 @@ export function getScheme(name: string | AnyScheme): AnyScheme {
   }
   throw new HookwrightError(
     'HOOKWRIGHT_UNKNOWN_SCHEME',
-    `Unknown scheme ${JSON.stringify(name)}. Known schemes: ${schemeNames.join(', ')}.`,
+    `Unknown scheme ${typeof name === 'string' ? JSON.stringify(name) : describeValue(name)}.${suggestScheme(name)} Known schemes: ${schemeNames.join(', ')}.`,
   )
+}
+
+function suggestScheme(name: unknown): string {
+  if (typeof name !== 'string') return ''
+  const key = name.toLowerCase()
+  const alias = Object.hasOwn(SCHEME_ALIASES, key) ? SCHEME_ALIASES[key] : undefined
+  if (alias) return ` Did you mean "${alias.name}" (${alias.why})?`
+  return didYouMean(name, schemeNames)
 }
 
 /** A scheme with the secret(s) to verify with: the `verify` of an endpoint, `withValidSignature`… */
 export interface SchemeConfig {
-  scheme: SchemeName | (string & {}) | AnyScheme
+  scheme: SchemeInput
   secret?: string
   /** During a rotation: any one may match. */
   secrets?: readonly string[]

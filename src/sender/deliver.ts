@@ -33,6 +33,21 @@ export interface DeliverRequest {
   dispatcher?: Dispatcher | undefined
 }
 
+let ownAgent: Dispatcher | undefined
+
+/**
+ * The global dispatcher when it is npm undici's (a user's `setGlobalDispatcher(mockAgent)` is
+ * honoured), else an agent of our own: Node's built-in fetch, used first, installs its bundled
+ * undici as the global dispatcher, and on Node 20 that one speaks an older handler API ("invalid
+ * onError method"). Idle sockets of our agent are unref'd by undici, so it keeps no process alive.
+ */
+async function defaultDispatcher(): Promise<Dispatcher> {
+  const undici = await loadUndici()
+  const global = undici.getGlobalDispatcher()
+  if (global instanceof undici.Dispatcher) return global
+  return (ownAgent ??= new undici.Agent())
+}
+
 /** How much of an answer's body is kept as `responseText`. */
 export const RESPONSE_TEXT_BYTES = 4096
 /** An answer's body is read up to this (a slow body counts toward the time); past it the connection is cut. */
@@ -47,8 +62,7 @@ const READ_LIMIT = 1024 * 1024
  * leaked UNDICI_REQUEST in the user's test.
  */
 export async function deliver(url: string, req: DeliverRequest): Promise<DeliverOutcome> {
-  const { getGlobalDispatcher } = await loadUndici()
-  const dispatcher = req.dispatcher ?? getGlobalDispatcher()
+  const dispatcher = req.dispatcher ?? (await defaultDispatcher())
   const target = new URL(url)
   const started = performance.now()
   return new Promise<DeliverOutcome>((resolve) => {

@@ -1,15 +1,43 @@
 // Reached only through `hookwright/msw`: the one module that loads msw, an optional peer.
 import { randomBytes } from 'node:crypto'
-import { syncBuiltinESMExports } from 'node:module'
+import { createRequire, syncBuiltinESMExports } from 'node:module'
 import { clearTimeout, setTimeout } from 'node:timers'
-import { http } from 'msw'
-import { setupServer } from 'msw/node'
+import type { http as mswHttp } from 'msw'
+import type { SetupServer, setupServer as mswSetupServer } from 'msw/node'
 import { Dispatcher, getGlobalDispatcher, setGlobalDispatcher } from 'undici'
 import { createDelivery, type Delivery } from '../delivery.js'
-import { invalidOption } from '../errors.js'
+import { HookwrightError, invalidOption } from '../errors.js'
+import { reportUnawaited } from '../unawaited.js'
 import { createResponder, type ResolvedStep } from '../receiver/script.js'
 import { createDeliveryStore } from '../receiver/store.js'
 import type { DeliverySource, RespondStep, WaitForOptions } from '../receiver/types.js'
+
+// msw is an optional peer: loaded here, when `hookwright/msw` is imported, so that a project
+// without it is told what to install instead of getting ERR_MODULE_NOT_FOUND from a static import.
+const { http, setupServer } = loadMsw()
+
+function loadMsw(): { http: typeof mswHttp; setupServer: typeof mswSetupServer } {
+  const load = createRequire(import.meta.url)
+  try {
+    return {
+      http: (load('msw') as { http: typeof mswHttp }).http,
+      setupServer: (load('msw/node') as { setupServer: typeof mswSetupServer }).setupServer,
+    }
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string }
+    if (code === 'MODULE_NOT_FOUND' && /['"]msw(\/node)?['"]/.test(message ?? '')) {
+      throw new HookwrightError(
+        'HOOKWRIGHT_MISSING_DEPENDENCY',
+        'hookwright/msw needs msw: npm i -D msw',
+        { cause: error },
+      )
+    }
+    throw error
+  }
+}
+
+/** The interceptor now capturing, if any: msw intercepts once per process. */
+let active: { label: string; site: string } | undefined
 
 export interface InterceptWebhooksOptions {
   /** Capture requests to this origin (or these), e.g. `https://hooks.example.com`. */
@@ -25,6 +53,12 @@ export interface InterceptWebhooksOptions {
   maxBytes?: number
   /** A label for messages. */
   name?: string
+  /**
+   * Your own msw server (`setupServer(...)`), when the suite has one: the interceptor adds its
+   * handler to it with `server.use()` instead of starting a second msw server (two conflict,
+   * and the first stops answering). Your handlers keep answering everything else.
+   */
+  server?: SetupServer
 }
 
 /**
@@ -52,6 +86,7 @@ const OPTION_KEYS = new Set([
   'maxDeliveries',
   'maxBytes',
   'name',
+  'server',
 ])
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
 
@@ -86,6 +121,28 @@ export function interceptWebhooks(options: InterceptWebhooksOptions): WebhookInt
       'origin',
       'an origin such as "https://hooks.example.com", or a `match` function',
       undefined,
+    )
+  }
+  const own = options.server
+  if (
+    own !== undefined &&
+    (own === null || typeof own !== 'object' || typeof own.use !== 'function')
+  ) {
+    invalidOption('server', "an msw server from setupServer() ('msw/node')", own)
+  }
+  if (active) {
+    throw new HookwrightError(
+      'HOOKWRIGHT_ALREADY_INTERCEPTING',
+      `interceptWebhooks: ${active.label} (made ${active.site || 'earlier'}) is still intercepting. ` +
+        'Close it first (`await hooks.close()`, e.g. in afterEach), or give one interceptor ' +
+        'every origin: interceptWebhooks({ origin: [a, b] }).',
+    )
+  }
+  if (own === undefined && hasForeignMswServer()) {
+    throw new HookwrightError(
+      'HOOKWRIGHT_ALREADY_INTERCEPTING',
+      'interceptWebhooks: an msw server of your own is already listening, and a second one ' +
+        'would take its requests. Pass it: interceptWebhooks({ origin, server }).',
     )
   }
   const respond = createResponder(options.respond)
@@ -151,16 +208,26 @@ export function interceptWebhooks(options: InterceptWebhooksOptions): WebhookInt
     })
   }
 
-  const server = setupServer(
-    // Returning undefined lets msw pass the request through untouched.
-    http.all('*', async ({ request }) =>
-      captures(new URL(request.url), request) ? answer(request) : undefined,
-    ),
+  // Returning undefined lets msw pass the request on (to the user's handlers, or the network).
+  const handler = http.all('*', async ({ request }) =>
+    captures(new URL(request.url), request) ? answer(request) : undefined,
   )
-  server.listen({ onUnhandledRequest: 'bypass' })
-  // msw patches http.request on the CommonJS module; this makes `import { request } from
-  // 'node:https'` see the patch too (and, on close, the original again).
-  syncBuiltinESMExports()
+  let server: SetupServer | undefined
+  if (own) {
+    // Stays in the user's server after close, inert (captures() is false once closed).
+    own.use(handler)
+  } else {
+    const started = setupServer(handler)
+    started.listen({ onUnhandledRequest: 'bypass' })
+    server = started
+    // msw patches http.request on the CommonJS module; this makes `import { request } from
+    // 'node:https'` see the patch too (and, on close, the original again).
+    syncBuiltinESMExports()
+  }
+  const site: { stack?: string } = {}
+  Error.captureStackTrace(site, interceptWebhooks)
+  active = { label, site: /\n\s*(at .*)/.exec(site.stack ?? '')?.[1] ?? '' }
+  const mine = active
   // msw does not see undici's own `request`: wrap the global dispatcher for the same capture.
   const original = getGlobalDispatcher()
   setGlobalDispatcher(new InterceptingDispatcher(original, captures, answer))
@@ -169,13 +236,17 @@ export function interceptWebhooks(options: InterceptWebhooksOptions): WebhookInt
     if (closed) return
     closed = true
     for (const release of pending) release()
-    server.close()
-    syncBuiltinESMExports()
+    if (server) {
+      server.close()
+      syncBuiltinESMExports()
+    }
     setGlobalDispatcher(original)
+    if (active === mine) active = undefined
+    reportUnawaited([interceptor])
     store.close(`${label} is closed.`)
   }
 
-  return {
+  const interceptor: WebhookInterceptor = {
     label,
     url: origins?.length === 1 ? origins[0] : undefined,
     get deliveries() {
@@ -192,6 +263,12 @@ export function interceptWebhooks(options: InterceptWebhooksOptions): WebhookInt
     close,
     restore: close,
   }
+  return interceptor
+}
+
+/** True when msw's fetch interception is on with no interceptor of ours: the user's own server. */
+function hasForeignMswServer(): boolean {
+  return (globalThis as Record<symbol, unknown>)[Symbol.for('fetch-interceptor')] !== undefined
 }
 
 function checkOrigins(origin: InterceptWebhooksOptions['origin']): string[] | undefined {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { setImmediate, setTimeout } from 'node:timers'
 import type { Dispatcher } from 'undici'
 import { HookwrightError, invalidOption } from '../errors.js'
-import { getScheme } from '../schemes/registry.js'
+import { getScheme, type SchemeInput } from '../schemes/registry.js'
 import type { AnyScheme, Payload } from '../schemes/types.js'
 import {
   checkHeaders,
@@ -63,7 +63,7 @@ const realClock: Clock = {
 
 export interface SendWebhookOptions {
   /** A registry name (`stripe`, `standardWebhooks`, …) or a scheme value. */
-  scheme: string | AnyScheme
+  scheme: SchemeInput
   /** The signing secret (for asymmetric schemes, the private key). */
   secret: string
   payload: Payload
@@ -149,28 +149,7 @@ const OPTION_KEYS = new Set([
  */
 export async function sendWebhook(url: string, options: SendWebhookOptions): Promise<SendResult> {
   const target = checkUrl(url, 'sendWebhook(url)')
-  if (options === null || typeof options !== 'object') {
-    invalidOption('sendWebhook(url, options)', 'an object { scheme, secret, payload, … }', options)
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      invalidOption(`sendWebhook({ ${key} })`, `one of ${[...OPTION_KEYS].join(', ')}`, key)
-    }
-  }
-  if (options.scheme === undefined) {
-    invalidOption('scheme', 'a scheme name such as "stripe" or a scheme value', options.scheme)
-  }
-  const scheme = getScheme(options.scheme)
-  if (typeof options.secret !== 'string' || options.secret.length === 0) {
-    throw new HookwrightError(
-      'HOOKWRIGHT_MISSING_SECRET',
-      'sendWebhook: `secret` must be a non-empty string' +
-        (options.secret === undefined ? ' (none was given).' : '.'),
-    )
-  }
-  if (options.payload === undefined || options.payload === null) {
-    invalidOption('payload', 'an object, a string or a Uint8Array', options.payload)
-  }
+  const scheme = checkSendOptions('sendWebhook(url, options)', options, OPTION_KEYS)
   const policy = checkPolicy(options.retry ?? retryPolicies.none)
   const timeoutMs = checkTimeout(options.timeoutMs ?? 15_000)
   const extraHeaders = checkHeaders(options.headers, 'headers')
@@ -297,4 +276,37 @@ function checkClock(clock: Clock | undefined, sleep: SendWebhookOptions['sleep']
     return { now: realClock.now, sleep }
   }
   return realClock
+}
+
+/**
+ * The checks `sendWebhook` and `simulateProvider` share: an options object with known keys, a
+ * scheme, a non-empty secret and a payload. Returns the scheme.
+ */
+export function checkSendOptions(
+  call: string,
+  options: { scheme?: unknown; secret?: unknown; payload?: unknown } | null,
+  keys: ReadonlySet<string>,
+): AnyScheme {
+  const where = call.slice(0, call.indexOf('('))
+  if (options === null || typeof options !== 'object') {
+    invalidOption(call, 'an object { scheme, secret, payload, … }', options)
+  }
+  for (const key of Object.keys(options)) {
+    if (!keys.has(key)) invalidOption(`${where}({ ${key} })`, `one of ${[...keys].join(', ')}`, key)
+  }
+  if (options.scheme === undefined) {
+    invalidOption('scheme', 'a scheme name such as "stripe" or a scheme value', options.scheme)
+  }
+  const scheme = getScheme(options.scheme as Parameters<typeof getScheme>[0])
+  if (typeof options.secret !== 'string' || options.secret.length === 0) {
+    throw new HookwrightError(
+      'HOOKWRIGHT_MISSING_SECRET',
+      `${where}: \`secret\` must be a non-empty string` +
+        (options.secret === undefined ? ' (none was given).' : '.'),
+    )
+  }
+  if (options.payload === undefined || options.payload === null) {
+    invalidOption('payload', 'an object, a string or a Uint8Array', options.payload)
+  }
+  return scheme
 }

@@ -125,7 +125,9 @@ describe('per-delivery checks', () => {
     expect(check.misses(delivery(2))).toEqual([
       'signature (stripe): missing_header: The Stripe-Signature header is missing.',
     ])
-    expect(() => signatureCheck({ scheme: 'nope', secret })).toThrow(/Unknown scheme "nope"/)
+    expect(() => signatureCheck({ scheme: 'nope' as never, secret })).toThrow(
+      /Unknown scheme "nope"/,
+    )
     expect(() => signatureCheck({ scheme: 'stripe' })).toThrow(
       expect.objectContaining({ code: 'HOOKWRIGHT_MISSING_SECRET' }),
     )

@@ -286,7 +286,7 @@ describe('expectWebhook against a real receiver', () => {
     expect(() => expectWebhook(ep).toArrive({ atLeast: 1.5 })).toThrow(/atLeast/)
     expect(() => expectWebhook(ep).toArrive({ within: -1 })).toThrow(/within/)
     expect(() => expectWebhook(ep).toArrive(null as never)).toThrow(/toArrive\(options\)/)
-    expect(() => expectWebhook(ep).withValidSignature({ scheme: 'nope', secret })).toThrow(
+    expect(() => expectWebhook(ep).withValidSignature({ scheme: 'nope' as never, secret })).toThrow(
       /Unknown scheme/,
     )
     await expect(

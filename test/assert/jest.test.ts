@@ -1,7 +1,17 @@
 import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -60,6 +70,7 @@ describe('hookwright/jest in a real jest run (CommonJS, built package)', () => {
       ['a failing matcher throws the shared message', 'passed'],
       ['expectWebhook waits in real time under jest fake timers', 'passed'],
       ['expectWebhook rejects with HOOKWRIGHT_ASSERTION', 'passed'],
+      ['waitFor and expectWebhook wait 80% of the test timeout by default', 'passed'],
     ])
   })
 
@@ -70,7 +81,7 @@ describe('hookwright/jest in a real jest run (CommonJS, built package)', () => {
       'failed',
     ])
     expect(run.code).toBe(1)
-    expect(run.report).toMatchObject({ numPassedTests: 4, numFailedTests: 3 })
+    expect(run.report).toMatchObject({ numPassedTests: 5, numFailedTests: 3 })
     expect(failure('toHaveReceivedWebhook fails')).toContain(
       [
         'expect(endpoint http://<ep>).toHaveReceivedWebhook(): expected at least 1 delivery to match',
@@ -93,4 +104,53 @@ describe('hookwright/jest in a real jest run (CommonJS, built package)', () => {
     const everything = JSON.stringify(run.report) + run.stderr
     expect(everything).not.toMatch(/whsec_jest_failing_secret|whsec_jest_suite_secret|whsec_bad/)
   })
+})
+
+// A user who forgets `receiver.close()` under jest: `--detectOpenHandles` must name the line of
+// their test that called createReceiver. Laid out as a real install (node_modules/hookwright,
+// outside this repository's path, since jest skips node_modules frames when it picks the line).
+describe('jest --detectOpenHandles with a receiver never closed', () => {
+  const project = mkdtempSync(join(tmpdir(), 'hookwright-jest-'))
+  afterAll(() => rmSync(project, { recursive: true, force: true }))
+
+  it('points at the createReceiver call in the test', async () => {
+    expect(existsSync(`${root}dist/index.cjs`), 'dist/ is missing: run `npx tsup` first').toBe(true)
+    const pkg = join(project, 'node_modules', 'hookwright')
+    mkdirSync(pkg, { recursive: true })
+    cpSync(join(root, 'dist'), join(pkg, 'dist'), { recursive: true })
+    cpSync(join(root, 'package.json'), join(pkg, 'package.json'))
+    for (const dep of ['undici', 'zod']) {
+      symlinkSync(join(root, 'node_modules', dep), join(project, 'node_modules', dep), 'dir')
+    }
+    writeFileSync(
+      join(project, 'jest.config.cjs'),
+      "module.exports = { testEnvironment: 'node', transform: {}, testMatch: ['<rootDir>/*.jest.cjs'] }\n",
+    )
+    writeFileSync(
+      join(project, 'forgot-close.jest.cjs'),
+      [
+        "const { createReceiver } = require('hookwright')",
+        '',
+        "test('forgets receiver.close()', async () => {",
+        '  const receiver = await createReceiver()',
+        '  expect(receiver.url).toMatch(/^http:/)',
+        '})',
+        '',
+      ].join('\n'),
+    )
+    const output = await new Promise<string>((resolve) => {
+      execFile(
+        process.execPath,
+        // --forceExit: the open handle is the point, and it would keep jest running.
+        [join(root, 'node_modules/jest/bin/jest.js'), '--ci', '--detectOpenHandles', '--forceExit'],
+        { cwd: project, env: { ...process.env, FORCE_COLOR: '0' }, timeout: 100_000 },
+        (_error, stdout, stderr) => resolve(stdout + stderr),
+      )
+    })
+    expect(output).toContain('open handle')
+    expect(output).toMatch(/● {2}TCPSERVERWRAP/)
+    // The code frame jest shows is the user's line, and its first user frame is that line.
+    expect(output).toMatch(/> 4 \| {3}const receiver = await createReceiver\(\)/)
+    expect(output).toMatch(/at Object\.<anonymous> \(forgot-close\.jest\.cjs:4:\d+\)/)
+  }, 120_000)
 })

@@ -71,6 +71,16 @@ describe('vitest matchers (hookwright/vitest)', () => {
     expect(plain).toHaveValidSignature('stripe', secret)
   })
 
+  it('toHaveValidSignature on an endpoint or receiver says to pass one of its deliveries', () => {
+    const ep = receiver.endpoint()
+    expect(() => expect(ep).toHaveValidSignature('stripe', secret)).toThrow(
+      `Invalid option \`expect(received).toHaveValidSignature\`: expected a Delivery as \`received\`, got an Endpoint (${ep.label}); pass one of its deliveries: expect((await ep.waitFor())[0]).toHaveValidSignature(…), or use expect(ep).toHaveReceivedWebhook({ signature: { scheme, secret } }).`,
+    )
+    expect(() => expect(receiver).toHaveValidSignature('stripe', secret)).toThrow(
+      /got a Receiver \(receiver http:\S+\); pass one of its deliveries/,
+    )
+  })
+
   it('.not passes when nothing matches and fails listing what matched', async () => {
     const ep = receiver.endpoint()
     await send(ep, paid)

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 
 const projects = fileURLToPath(new URL('./types/fixtures-project/', import.meta.url))
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url))
@@ -87,4 +87,18 @@ describe('matcher declarations in a user project (built package)', () => {
     },
     120_000,
   )
+})
+
+// `module: commonjs` (moduleResolution node10) reads no exports map: the subpaths resolve only
+// through typesVersions. The package is found as an installed one, through node_modules.
+describe('declarations under module: commonjs (moduleResolution node10)', () => {
+  const modules = `${projects}node10/node_modules`
+  afterAll(() => rmSync(modules, { recursive: true, force: true }))
+
+  it('resolve hookwright, /jest, /msw, /vitest and /schemas; mistakes are still caught', () => {
+    rmSync(modules, { recursive: true, force: true })
+    mkdirSync(modules, { recursive: true })
+    symlinkSync(fileURLToPath(new URL('../../', import.meta.url)), `${modules}/hookwright`, 'dir')
+    expect(typecheck('node10')).toEqual({ 'good.ts': [], 'bad.ts': MISTAKES })
+  }, 120_000)
 })

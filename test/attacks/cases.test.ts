@@ -27,8 +27,9 @@ describe('badDeliveries', () => {
           url: c.url ?? url,
           now,
         })
-        // The replay case is valid on its own: only a receiver's memory can refuse it.
-        const shouldPass = c.expect === 'accept' || c.sendTwice === true
+        // The replay case is valid on its own: only a receiver's memory can refuse it; the
+        // oversized body is validly signed, and refused for its size.
+        const shouldPass = c.expect === 'accept' || c.sendTwice === true || c.group === 'robustness'
         expect({ name: c.name, ok: result.ok }).toEqual({ name: c.name, ok: shouldPass })
         if (!result.ok) expect(c.reason).toBe(result.reason)
       }
@@ -55,8 +56,14 @@ describe('badDeliveries', () => {
       'wrong-version',
       'other-algorithm',
       'empty-body',
+      'retried-with-new-signature',
+      'oversized-body',
     ])
-    for (const c of cases.filter((c) => !c.sendTwice)) {
+    const retry = cases.find((c) => c.sendFirst)!
+    for (const c of [
+      ...cases.filter((c) => !c.sendTwice && c.group !== 'robustness'),
+      { ...retry, ...retry.sendFirst! },
+    ]) {
       let accepted: boolean
       try {
         official.webhooks.constructEvent(
@@ -87,7 +94,7 @@ describe('badDeliveries', () => {
       ]),
     )
     const wh = new StandardWebhook(secret)
-    for (const c of cases.filter((c) => !c.sendTwice)) {
+    for (const c of cases.filter((c) => !c.sendTwice && c.group !== 'robustness')) {
       let accepted: boolean
       try {
         wh.verify(Buffer.from(c.body).toString('utf8'), c.headers)
@@ -104,7 +111,9 @@ describe('badDeliveries', () => {
     const cases = badDeliveries('github', { payload, secret })
     expect(cases.map((c) => c.name)).toContain('other-algorithm')
     expect(cases.map((c) => c.name)).not.toContain('timestamp-too-old')
-    for (const c of cases.filter((c) => !c.sendTwice)) {
+    // No signed timestamp, so a retry would be the replay's very bytes: no retry case.
+    expect(cases.map((c) => c.name)).not.toContain('retried-with-new-signature')
+    for (const c of cases.filter((c) => !c.sendTwice && c.group !== 'robustness')) {
       let accepted: boolean
       try {
         accepted = await octokitVerify(
@@ -129,6 +138,7 @@ describe('badDeliveries', () => {
       ['wrong-token', 'reject'],
       ['token-too-short', 'reject'],
       ['token-too-long', 'reject'],
+      ['oversized-body', 'reject'],
     ])
     const header = getScheme('gitlab').headers[0]!
     expect(cases[3]!.headers[header]).toHaveLength(secret.length)
@@ -148,7 +158,9 @@ describe('badDeliveries', () => {
   })
 
   it('throws on misuse, naming the option', () => {
-    expect(() => badDeliveries('nope', { payload, secret: 'x' })).toThrow(/Known schemes: stripe/)
+    expect(() => badDeliveries('nope' as never, { payload, secret: 'x' })).toThrow(
+      /Known schemes: stripe/,
+    )
     expect(() => badDeliveries('stripe', { payload, secret: '' })).toThrow(HookwrightError)
     expect(() => badDeliveries('stripe', { payload, secret: 'x', bogus: 1 } as never)).toThrow(
       /badDeliveries\(\{ bogus \}\)/,
@@ -160,6 +172,56 @@ describe('badDeliveries', () => {
     expect(() => badDeliveries('stripe', { payload, secret: 'x', tolerance: -1 })).toThrow(
       /`tolerance`/,
     )
+    expect(() => badDeliveries('stripe', { payload, secret: 'x', maxBodyBytes: 0 })).toThrow(
+      /`maxBodyBytes`/,
+    )
+  })
+
+  it('the retry: same message id in header and payload, a later timestamp, a new signature', () => {
+    const secret = getScheme('standardWebhooks').generateSecret().signSecret
+    const now = 1_700_000_000
+    const cases = badDeliveries('standardWebhooks', { payload, secret, now })
+    const retry = cases.find((c) => c.name === 'retried-with-new-signature')!
+    expect(retry).toMatchObject({ group: 'idempotency', expect: 'accept' })
+    const first = retry.sendFirst!
+    expect(first.headers['webhook-id']).toBe(retry.headers['webhook-id'])
+    expect(JSON.parse(String(first.body)).id).toBe(JSON.parse(String(retry.body)).id)
+    expect(Number(first.headers['webhook-timestamp'])).toBe(now - 60)
+    expect(Number(retry.headers['webhook-timestamp'])).toBe(now)
+    expect(first.headers['webhook-signature']).not.toBe(retry.headers['webhook-signature'])
+    const { verifySecret } = { verifySecret: secret }
+    expect(
+      getScheme('standardWebhooks').verify({ ...first, secret: verifySecret, now }),
+    ).toMatchObject({ ok: true })
+  })
+
+  it("the oversized body: validly signed, one byte past the provider's maximum", () => {
+    const secret = 'whsec_test_secret'
+    const stripe = badDeliveries('stripe', { payload, secret })
+    const big = stripe.find((c) => c.name === 'oversized-body')!
+    expect(big).toMatchObject({ group: 'robustness', expect: 'reject' })
+    expect(Buffer.byteLength(big.body as string)).toBe(1024 * 1024 + 1)
+    expect(() =>
+      official.webhooks.constructEvent(String(big.body), big.headers['stripe-signature']!, secret),
+    ).not.toThrow()
+    const github = badDeliveries('github', { payload, secret, maxBodyBytes: 100 })
+    expect(Buffer.byteLength(github.find((c) => c.name === 'oversized-body')!.body as string)).toBe(
+      101,
+    )
+  })
+
+  it('toRequest: each case as a Fetch Request, kept out of the plain data', async () => {
+    const cases = badDeliveries('stripe', { payload, secret: 'whsec_x' })
+    const c = cases.find((c) => c.name === 'tampered-body')!
+    const request = c.toRequest('http://localhost/webhooks')
+    expect(request.method).toBe('POST')
+    expect(request.url).toBe('http://localhost/webhooks')
+    expect(request.headers.get('stripe-signature')).toBe(c.headers['stripe-signature'])
+    expect(await request.text()).toBe(c.body)
+    expect(Object.keys(c)).not.toContain('toRequest')
+    expect(JSON.parse(JSON.stringify(c)).toRequest).toBeUndefined()
+    const empty = cases.find((c) => c.name === 'empty-body')!.toRequest('http://localhost/')
+    expect(await empty.text()).toBe('')
   })
 
   it('works for string and byte payloads (no JSON cases for non-JSON bodies)', () => {

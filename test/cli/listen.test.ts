@@ -104,7 +104,12 @@ describe('hookwright listen', () => {
     const dir = await mkdtemp(join(tmpdir(), 'hw-listen-'))
     const { c, callback } = await listen(['--port', '0', '--json', '--save', dir, '--max', '2'])
     const ready = JSON.parse(c.out.split('\n')[0]!).listening
-    expect(ready).toMatchObject({ maxDeliveries: 2, save: join(dir, 'deliveries.ndjson') })
+    const today = new Date().toISOString().slice(0, 10)
+    expect(ready).toMatchObject({
+      maxDeliveries: 2,
+      save: join(dir, `deliveries-${today}.ndjson`),
+      saveDir: dir,
+    })
     expect(ready.inspector).toMatch(/\/_hookwright\/inspect\//)
     for (const n of [1, 2, 3]) {
       expect(await post(callback, JSON.stringify({ n }))).toBe(200)

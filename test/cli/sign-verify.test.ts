@@ -245,12 +245,12 @@ describe('hookwright', () => {
     const unknown = await cli(['frobnicate'])
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toBe(
-      'hookwright: unknown command "frobnicate". Commands: listen, send, sign, verify, replay, export, fixtures.\n',
+      'hookwright: unknown command "frobnicate". Commands: listen, send, sign, verify, replay, export, fixtures, check.\n',
     )
     const typo = await cli(['lisen', '--port', '0'])
     expect(typo.code).toBe(2)
     expect(typo.stderr).toBe(
-      'hookwright: unknown command "lisen". Did you mean `hookwright listen`? Commands: listen, send, sign, verify, replay, export, fixtures.\n',
+      'hookwright: unknown command "lisen". Did you mean `hookwright listen`? Commands: listen, send, sign, verify, replay, export, fixtures, check.\n',
     )
     expect((await cli(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/)
   })

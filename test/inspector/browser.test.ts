@@ -173,6 +173,28 @@ describeWithChromium('the inspector page in Chromium', (executablePath) => {
     await page.close()
   })
 
+  it('previews only the start of a body that inflates past 1 MB and offers its raw bytes', async () => {
+    const ep = receiver.endpoint()
+    const page = await open(inspectorUrl(receiver, ep.id))
+    // 64 MiB of text behind 64 KiB of gzip.
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, 'a'))
+    await post(ep.url, bomb, { 'content-type': 'text/plain', 'content-encoding': 'gzip' })
+    const card = page.locator('.delivery[data-body="preview"]').first()
+    await card.waitFor(WAIT)
+    expect(await card.locator('.preview-note').textContent()).toMatch(
+      /^Preview: the first 1\.0 MB of the decoded body, which inflates further\./,
+    )
+    // The page holds the preview, not the 64 MiB.
+    expect((await card.locator('pre.body').textContent())!.length).toBe(1024 * 1024)
+    const [raw] = await Promise.all([
+      page.waitForEvent('download', WAIT),
+      card.getByRole('button', { name: 'Download raw body' }).click(),
+    ])
+    expect((await readFile((await raw.path())!)).equals(bomb)).toBe(true)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
   it('downloads a delivery as JSON and as a fixture, copies it as curl, replays it and mints a new callback', async () => {
     const ep = receiver.endpoint()
     const target = await createReceiver()

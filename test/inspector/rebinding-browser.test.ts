@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { request } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { describeWithChromium, launchChromium } from '../browser.js'
 import { inspectorRoute } from '../../src/inspector/route.js'
 import { createReceiver } from '../../src/receiver/server.js'
 import type { Receiver } from '../../src/receiver/types.js'
@@ -16,39 +17,6 @@ let browser: Browser
 let receiver: Receiver
 let attacker: Server
 let attackerOrigin: string
-
-beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      // What the attacker's DNS server does after the page has loaded.
-      `--host-resolver-rules=MAP ${REBOUND} 127.0.0.1`,
-      // As in browsers without Private or Local Network Access checks (Firefox, Safari): Chromium
-      // itself would block a public page's requests to loopback.
-      '--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults,LocalNetworkAccessChecks',
-    ],
-  })
-  receiver = await createReceiver({ control: true, routes: [inspectorRoute()] })
-  attacker = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html' })
-    res.end('<!doctype html><title>a page on another origin</title>')
-  })
-  await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.2', resolve))
-  attackerOrigin = `http://127.0.0.2:${(attacker.address() as AddressInfo).port}`
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await receiver?.close()
-  await new Promise((resolve) => attacker?.close(resolve))
-})
 
 /** A webhook carrying a secret, as the victim's sender delivers it. */
 async function capturedSecret(): Promise<void> {
@@ -66,7 +34,30 @@ async function minted(): Promise<number> {
   return ((await res.body.json()) as { endpoints: unknown[] }).endpoints.length
 }
 
-describe('a web page in Chromium cannot use the receiver', () => {
+describeWithChromium('a web page in Chromium cannot use the receiver', (executablePath) => {
+  beforeAll(async () => {
+    browser = await launchChromium(executablePath, [
+      // What the attacker's DNS server does after the page has loaded.
+      `--host-resolver-rules=MAP ${REBOUND} 127.0.0.1`,
+      // As in browsers without Private or Local Network Access checks (Firefox, Safari): Chromium
+      // itself would block a public page's requests to loopback.
+      '--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults,LocalNetworkAccessChecks',
+    ])
+    receiver = await createReceiver({ control: true, routes: [inspectorRoute()] })
+    attacker = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' })
+      res.end('<!doctype html><title>a page on another origin</title>')
+    })
+    await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.2', resolve))
+    attackerOrigin = `http://127.0.0.2:${(attacker.address() as AddressInfo).port}`
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await receiver?.close()
+    await new Promise((resolve) => attacker?.close(resolve))
+  })
+
   it('reads no deliveries and mints nothing after rebinding its name to 127.0.0.1', async () => {
     await capturedSecret()
     const before = await minted()

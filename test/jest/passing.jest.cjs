@@ -78,4 +78,14 @@ describe('hookwright/jest', () => {
       code: 'HOOKWRIGHT_ASSERTION',
     })
   })
+  // jest's own "Exceeded timeout of 2500 ms" would come at 2.5 s; ours comes first.
+  test('waitFor and expectWebhook wait 80% of the test timeout by default', async () => {
+    const ep = receiver.endpoint()
+    const [waited, expected] = await Promise.all([
+      ep.waitFor().catch((e) => e.message),
+      Promise.resolve(expectWebhook(ep)).catch((e) => e.message),
+    ])
+    expect(waited).toMatch(/^Timed out after 2000 ms waiting for 1 delivery/)
+    expect(expected).toContain('expected at least 1 delivery within 2000 ms')
+  }, 2500)
 })

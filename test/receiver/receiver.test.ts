@@ -193,6 +193,9 @@ describe('createReceiver', () => {
     expect(missing.status).toBe(401)
     const [ok, wrong, none] = await ep.waitFor({ count: 3 })
     expect(ok!.verification).toMatchObject({ ok: true, scheme: 'stripe', secretIndex: 0 })
+    // A verified delivery keeps the header object it was verified with (and no second copy).
+    expect(ok!.header('stripe-signature')).toBe(header)
+    expect(ok!.headers['content-type']).toBe('text/plain;charset=UTF-8')
     expect(wrong!.verification).toMatchObject({ ok: false, reason: 'bad_signature' })
     expect(wrong!.response.status).toBe(401)
     expect(none!.verification).toMatchObject({ ok: false, reason: 'missing_header' })
@@ -325,7 +328,7 @@ describe('createReceiver', () => {
       createReceiver({ routes: [{ prefix: 'nope', handle() {} }] }),
     ).rejects.toMatchObject({ code: 'HOOKWRIGHT_INVALID_OPTION' })
     const r = await start()
-    expect(() => r.endpoint({ verify: { scheme: 'nope', secret: 'x' } })).toThrow(
+    expect(() => r.endpoint({ verify: { scheme: 'nope' as never, secret: 'x' } })).toThrow(
       expect.objectContaining({ code: 'HOOKWRIGHT_UNKNOWN_SCHEME' }),
     )
     expect(() => r.endpoint({ verify: { scheme: 'stripe' } })).toThrow(

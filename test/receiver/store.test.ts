@@ -56,16 +56,17 @@ describe('createDeliveryStore', () => {
   })
 
   it('drops the oldest past maxBytes, keeping the newest even if it alone is over', () => {
-    const store = createDeliveryStore({ maxBytes: 10 })
+    // Each costs its body plus 33 bytes: "content-type" "application/json" and "/h/ep".
+    const store = createDeliveryStore({ maxBytes: 80 })
     store.add(delivery('aaaa'))
     store.add(delivery('bbbb'))
-    expect(store.bytes).toBe(8)
+    expect(store.bytes).toBe(74)
     store.add(delivery('cccc'))
     expect(store.deliveries.map((d) => d.text())).toEqual(['bbbb', 'cccc'])
     store.add(delivery('x'.repeat(20)))
     expect(store.deliveries.map((d) => d.text())).toEqual(['x'.repeat(20)])
     expect(store.dropped).toBe(3)
-    expect(store.bytes).toBe(20)
+    expect(store.bytes).toBe(53)
     store.clear()
     expect(store.deliveries).toEqual([])
     expect(store.bytes).toBe(0)

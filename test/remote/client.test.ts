@@ -395,7 +395,9 @@ describe('connectReceiver errors', () => {
     await expect(remote.endpoint({ verify: { scheme: stripe, secret } })).rejects.toThrow(
       /scheme name/,
     )
-    await expect(remote.endpoint({ verify: { scheme: 'nope', secret } })).rejects.toMatchObject({
+    await expect(
+      remote.endpoint({ verify: { scheme: 'nope' as never, secret } }),
+    ).rejects.toMatchObject({
       code: 'HOOKWRIGHT_UNKNOWN_SCHEME',
     })
     await expect(remote.endpoint({ maxBodyBytes: -1 })).rejects.toMatchObject({

@@ -223,4 +223,25 @@ describe('hmac', () => {
       timestampUnit: 's',
     })
   })
+
+  it('keys each HMAC by its own secret, across more secrets than the key cache holds', () => {
+    // Verify keeps the last 64 secrets as KeyObjects; each of 150 must still sign for itself only.
+    const body = '{"n":1}'
+    const secrets = Array.from({ length: 150 }, (_, i) => `secret-${i}`)
+    for (const [i, own] of secrets.entries()) {
+      const headers = {
+        'x-webhook-signature': createHmac('sha256', own).update(body).digest('hex'),
+      }
+      expect(hmac.verify({ headers, body, secret: own }).ok, own).toBe(true)
+      const other = secrets[(i + 1) % secrets.length]!
+      expect(hmac.verify({ headers, body, secret: other })).toMatchObject({
+        ok: false,
+        reason: 'bad_signature',
+      })
+      expect(hmac.verify({ headers, body, secrets: [other, own] })).toMatchObject({
+        ok: true,
+        secretIndex: 1,
+      })
+    }
+  })
 })

@@ -292,7 +292,7 @@ describe('sendWebhook: how answers end or steer the retries', () => {
 })
 
 describe('sendWebhook: misuse', () => {
-  const ok = { scheme: 'stripe', secret: 'whsec_x', payload }
+  const ok = { scheme: 'stripe' as const, secret: 'whsec_x', payload }
   const url = 'http://127.0.0.1:9/h/x'
   it.each([
     [{ ...ok, scheme: 'nope' }, /Unknown scheme "nope"\. Known schemes: stripe, github/],

@@ -1,14 +1,15 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { type Delivery, summarizeDelivery } from '../../delivery.js'
+import { type Delivery, MAX_DECODED_BYTES, peekBody, summarizeDelivery } from '../../delivery.js'
 import { HookwrightError } from '../../errors.js'
 import { INSPECTOR_PREFIX, inspectorRoute, inspectorUrl } from '../../inspector/route.js'
+import { DEFAULT_MAX_BODY_BYTES } from '../../receiver/endpoint.js'
 import { isLoopback } from '../../receiver/guard.js'
 import { createReceiver } from '../../receiver/server.js'
+import { DEFAULT_MAX_BYTES } from '../../receiver/store.js'
 import type { EndpointOptions, Receiver } from '../../receiver/types.js'
-import { getScheme, schemeNames } from '../../schemes/registry.js'
+import { getScheme, schemeNames, type SchemeName } from '../../schemes/registry.js'
 import { type CommandSpec, int, parse, str } from '../args.js'
 import { type CliIO, UsageError, printJSON } from '../io.js'
+import { openSaveLog, SaveError, type SaveFs, type SaveLog } from '../save.js'
 
 const DEFAULT_PORT = 4400
 
@@ -18,7 +19,7 @@ export const spec: CommandSpec = {
   summary:
     'Run a receiver: mint a callback URL, show every delivery live in the inspector page, and print one line per delivery.',
   usage:
-    'hookwright listen [--port 4400] [--host 127.0.0.1] [--verify NAME --secret S] [--save DIR] [--json]',
+    'hookwright listen [--port 4400] [--host 127.0.0.1] [--verify NAME --secret S] [--save DIR] [--retain 7d] [--json]',
   options: {
     port: {
       type: 'string',
@@ -60,27 +61,48 @@ export const spec: CommandSpec = {
     save: {
       type: 'string',
       value: 'DIR',
-      description: 'append every delivery to DIR/deliveries.ndjson as it arrives',
+      description:
+        'append every delivery to DIR/deliveries-YYYY-MM-DD.ndjson (one file per UTC day) before answering it',
+    },
+    retain: {
+      type: 'string',
+      value: 'AGE',
+      description:
+        'forget deliveries older than AGE (30m, 12h, 7d, …) and delete --save files of days past it',
     },
     max: {
       type: 'string',
       value: 'N',
       description: 'deliveries kept in memory (default 500; oldest dropped first)',
     },
+    'max-bytes': {
+      type: 'string',
+      value: 'BYTES',
+      description: `memory for deliveries: bodies, headers and bodies still arriving (default ${DEFAULT_MAX_BYTES}, 256 MiB)`,
+    },
     'no-inspector': { type: 'boolean', description: 'do not serve the inspector page' },
   },
   examples: [
     'hookwright listen',
-    'hookwright listen --port 4400 --verify stripe --secret whsec_test --save ./captured',
+    'hookwright listen --port 4400 --verify stripe --secret whsec_test --save ./captured --retain 7d',
     'hookwright listen --port 0 --json --control --token ci-token --no-inspector   # a CI side-car',
   ],
 }
 
+/** How many summaries may wait for their body to be decoded before the rest skip decoding. */
+const MAX_PENDING_PEEKS = 32
+/** Characters of the body a summary line shows. */
+const PREVIEW_CHARS = 80
+
 /**
  * `hookwright listen`: the receiver as a program. Resolves with 0 once stopped by Ctrl-C,
- * SIGTERM or `io.signal`.
+ * SIGTERM or `io.signal`. `saveFs` replaces node:fs for `--save` (tests make it fail).
  */
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(
+  argv: string[],
+  io: CliIO,
+  { saveFs }: { saveFs?: SaveFs } = {},
+): Promise<number> {
   const parsed = parse(argv, spec, io)
   if (!parsed) return 0
   const json = parsed.values.json === true
@@ -90,6 +112,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!explicitPort && envPort !== undefined) parsed.values.port = envPort
   const port = int(parsed, 'port', DEFAULT_PORT, { max: 65535 })
   const max = int(parsed, 'max', 500, { min: 1 })
+  const maxBytes = int(parsed, 'max-bytes', DEFAULT_MAX_BYTES)
+  const retain = str(parsed, 'retain')
+  const maxAgeMs = retain === undefined ? undefined : parseAge(retain)
   const inspector = parsed.values['no-inspector'] !== true
   const control = inspector || parsed.values.control === true
   const token = str(parsed, 'token') ?? io.env.HOOKWRIGHT_TOKEN
@@ -100,13 +125,40 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   )
 
   // Opened before the port, so a bad DIR fails fast and no delivery is answered unsaved.
-  const savePath = str(parsed, 'save') === undefined ? undefined : openSave(str(parsed, 'save')!)
-  const fd = savePath === undefined ? undefined : openSync(savePath, 'a')
+  const saveDir = str(parsed, 'save')
+  const saveLog = saveDir === undefined ? undefined : openSave(saveDir, maxAgeMs, saveFs)
+  let saveFailing: string | undefined
+  // The receiver calls this before it answers, so a delivery is on disk (in the kernel's page
+  // cache, which outlives a killed process) before its sender hears back; when it cannot be,
+  // the sender is answered 503 and retries, and the next delivery tries the disk again.
+  const save =
+    saveLog &&
+    ((d: Delivery): void => {
+      try {
+        saveLog.save(d)
+      } catch (error) {
+        const reason = error instanceof SaveError ? error.message : String(error)
+        if (saveFailing === undefined) {
+          io.stderr.write(
+            `hookwright listen: not saving (${reason}); answering 503 until saving works again.\n`,
+          )
+        }
+        saveFailing = reason
+        throw error
+      }
+      if (saveFailing !== undefined) {
+        saveFailing = undefined
+        io.stderr.write(`hookwright listen: saving again to ${saveLog.fileFor(d.receivedAt)}.\n`)
+      }
+    })
 
   const allowedHosts = parsed.values['allowed-host'] as string[] | undefined
   const options = {
     host,
     maxDeliveries: max,
+    maxBytes,
+    ...(maxAgeMs !== undefined ? { maxAgeMs } : {}),
+    ...(save ? { save } : {}),
     ...(allowedHosts ? { allowedHosts } : {}),
     ...(control ? { control: token === undefined ? true : { token } } : {}),
     ...(inspector
@@ -124,7 +176,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     receiver = await listenWithFallback(options, port, explicitPort, io)
   } catch (error) {
-    if (fd !== undefined) closeSync(fd)
+    saveLog?.close()
     throw error
   }
 
@@ -152,8 +204,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         endpoint: callback.id,
         ...(inspectorLink ? { inspector: inspectorLink } : {}),
         ...(control ? { control: `${receiver.url}/_hookwright/` } : {}),
-        ...(savePath ? { save: savePath } : {}),
+        ...(saveLog ? { save: saveLog.fileFor(Date.now()), saveDir: saveLog.dir } : {}),
         maxDeliveries: max,
+        maxBytes,
+        ...(maxAgeMs !== undefined ? { maxAgeMs } : {}),
       },
     })
   } else {
@@ -167,41 +221,75 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       ...(control
         ? [`  Control    ${receiver.url}/_hookwright/${token ? '   (needs the token)' : ''}`]
         : []),
-      ...(savePath ? [`  Saving to  ${savePath}`] : []),
-      `Keeping the last ${max} deliveries in memory${inspector ? `; ${receiver.url}${INSPECTOR_PREFIX}new mints another callback` : ''}. Ctrl-C to stop.`,
+      ...(saveLog
+        ? [
+            `  Saving to  ${saveLog.fileFor(Date.now())}   (a file per UTC day${retain ? `; days past ${retain} deleted` : ''})`,
+          ]
+        : []),
+      `Keeping the last ${max} deliveries in memory, at most ${formatSize(maxBytes)} of bodies and headers in all` +
+        `${retain ? ` and none older than ${retain}` : ''}; bodies over ${formatSize(DEFAULT_MAX_BODY_BYTES)} are answered 413.`,
+      `${inspector ? `${receiver.url}${INSPECTOR_PREFIX}new mints another callback. ` : ''}Ctrl-C to stop.`,
       '',
     ]
     io.stdout.write(lines.join('\n'))
   }
 
-  // The receiver calls this before it writes the response, so a delivery is on disk (in the
-  // kernel's page cache, which outlives a killed process) before its sender hears back.
+  // Summaries of compressed bodies wait for zlib's thread pool to decode their start (and find
+  // whether they inflate past the limit); lines still go out in arrival order.
+  let printed: Promise<void> = Promise.resolve()
+  let pendingPeeks = 0
   receiver.on('delivery', (d: Delivery) => {
-    const line = JSON.stringify(d.toJSON())
-    if (fd !== undefined) writeSync(fd, `${line}\n`)
-    io.stdout.write(json ? `${line}\n` : `${clock(d.receivedAt)} ${summarizeDelivery(d)}\n`)
+    if (json) {
+      io.stdout.write(`${JSON.stringify(d.toJSON())}\n`)
+      return
+    }
+    const line = (peek?: Awaited<ReturnType<typeof peekBody>>): string =>
+      `${clock(d.receivedAt)} ${summarizeDelivery(d, { bodyChars: PREVIEW_CHARS, ...(peek ? { peek } : {}) })}\n`
+    const encoded = d.rawBody.byteLength > 0 && d.header('content-encoding') !== undefined
+    if (!encoded && pendingPeeks === 0) {
+      io.stdout.write(line())
+      return
+    }
+    const peeking = encoded && pendingPeeks < MAX_PENDING_PEEKS
+    let limit = 0
+    if (peeking) {
+      pendingPeeks++
+      const endpoint = d.endpoint === null ? undefined : receiver.getEndpoint(d.endpoint)
+      limit = Math.min(endpoint?.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, MAX_DECODED_BYTES)
+    }
+    // One body decoded at a time: a flood of bombs keeps one thread of the pool busy, not all
+    // of them, so the main thread keeps a core to answer senders.
+    printed = printed.then(async () => {
+      const out = peeking
+        ? await peekBody(d, { want: PREVIEW_CHARS * 4 + 4, limit }).then(line, () => line())
+        : line()
+      if (peeking) pendingPeeks--
+      io.stdout.write(out)
+    })
   })
 
   await stop
   await receiver.close()
-  if (fd !== undefined) closeSync(fd)
+  await printed
+  saveLog?.close()
   if (!json) io.stderr.write('hookwright listen: stopped.\n')
   return 0
 }
 
 function verifyOptions(scheme: string | undefined, secret: string | undefined): EndpointOptions {
   if (scheme === undefined) return {}
+  // Checked here, so an unknown name fails before a port is opened; the name is kept for the banner.
   getScheme(scheme)
   if (!secret) throw new UsageError('--verify needs --secret (or set HOOKWRIGHT_SECRET).')
-  return { verify: { scheme, secret }, name: 'listen' }
+  return { verify: { scheme: scheme as SchemeName, secret }, name: 'listen' }
 }
 
-function openSave(dir: string): string {
+function openSave(dir: string, retainMs: number | undefined, fs: SaveFs | undefined): SaveLog {
   try {
-    mkdirSync(dir, { recursive: true })
-    const path = resolve(join(dir, 'deliveries.ndjson'))
-    closeSync(openSync(path, 'a'))
-    return path
+    return openSaveLog(dir, {
+      ...(retainMs !== undefined ? { retainMs } : {}),
+      ...(fs ? { fs } : {}),
+    })
   } catch (error) {
     throw new UsageError(
       `cannot write to --save ${JSON.stringify(dir)} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
@@ -250,6 +338,27 @@ function stopped(io: CliIO): Promise<void> {
     if (io.signal?.aborted) done()
     else io.signal?.addEventListener('abort', done)
   })
+}
+
+const AGE_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/** `--retain`: `90s`, `30m`, `12h`, `7d`. */
+function parseAge(value: string): number {
+  const m = /^(\d+)([smhd])$/.exec(value)
+  const ms = m ? Number(m[1]) * AGE_UNITS[m[2]!]! : NaN
+  if (!(ms > 0) || !Number.isSafeInteger(ms)) {
+    throw new UsageError(
+      `--retain must be an age such as 90s, 30m, 12h or 7d, got ${JSON.stringify(value)}.`,
+    )
+  }
+  return ms
+}
+
+/** `256 MiB`, `10 MiB`, `512 KiB`, `100 B`. */
+function formatSize(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / 1024 / 1024} MiB`
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`
+  return `${n} B`
 }
 
 function clock(ms: number): string {

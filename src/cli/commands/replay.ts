@@ -2,15 +2,16 @@ import { resend, resendHeaders } from '../../inspector/resend.js'
 import type { AnyScheme } from '../../schemes/types.js'
 import { type CommandSpec, parse, schemeAndSecret, schemeOptions, url } from '../args.js'
 import { readCaptures } from '../har.js'
-import { type CliIO, UsageError, printJSON, readInput } from '../io.js'
+import { type CliIO, UsageError, printJSON } from '../io.js'
+import { readSavedOrInput } from '../save.js'
 
 /** The options, usage and examples of `hookwright replay` (its `--help`). */
 export const spec: CommandSpec = {
   name: 'replay',
   summary:
-    'Re-send captured deliveries (NDJSON from listen --save or export, or a HAR file) to a URL, byte for byte or re-signed.',
+    'Re-send captured deliveries (NDJSON from listen --save or export, a --save folder, or a HAR file) to a URL, byte for byte or re-signed.',
   usage:
-    'hookwright replay <file.ndjson|file.har|-> --to URL [--resign --scheme NAME --secret SECRET] [--json]',
+    'hookwright replay <file.ndjson|DIR|file.har|-> --to URL [--resign --scheme NAME --secret SECRET] [--json]',
   maxPositionals: 1,
   options: {
     to: {
@@ -26,7 +27,8 @@ export const spec: CommandSpec = {
     ...schemeOptions,
   },
   examples: [
-    'hookwright replay captured/deliveries.ndjson --to http://127.0.0.1:3000/webhooks/stripe',
+    'hookwright replay captured/deliveries-2026-05-01.ndjson --to http://127.0.0.1:3000/webhooks/stripe',
+    'hookwright replay captured --to http://127.0.0.1:3000/webhooks/stripe   # every day saved in the folder',
     'hookwright replay smee.har --to http://127.0.0.1:3000/webhooks --resign --scheme github --secret test-secret',
   ],
 }
@@ -44,7 +46,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   else if (parsed.values.scheme !== undefined)
     throw new UsageError('--scheme only applies with --resign.')
   const captures = readCaptures(
-    (await readInput(source, io)).toString('utf8'),
+    (await readSavedOrInput(source, io)).toString('utf8'),
     source === '-' ? 'stdin' : source,
   )
   let failed = 0
