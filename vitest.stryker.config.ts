@@ -18,6 +18,8 @@ export default mergeConfig(
         'test/inspector/browser.test.ts',
         'test/assert/jest.test.ts',
         'test/assert/types.test.ts',
+        'test/assert/unawaited.test.ts',
+        'test/sender/msw-missing.test.ts',
         'test/receiver/tls.test.ts',
         'test/receiver/load.test.ts',
         'test/receiver/leaks.test.ts',
