@@ -289,5 +289,10 @@ function endpointId(): string {
     idOffset = 0
   }
   idOffset += ID_CHARS
-  return idPool.slice(idOffset - ID_CHARS, idOffset)
+  const id = idPool.slice(idOffset - ID_CHARS, idOffset)
+  // An id is pasted into shell commands (`hookwright export --endpoint ID`), where a leading "-"
+  // reads as an option: the first character is a letter or digit (~71 random bits remain).
+  const first = id.charCodeAt(0)
+  return first === 45 || first === 95 ? `${ID_FIRST[first & 31]}${id.slice(1)}` : id
 }
+const ID_FIRST = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'

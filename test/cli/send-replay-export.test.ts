@@ -230,7 +230,7 @@ describe('hookwright export and replay', () => {
       ndjson,
       '--json',
     ])
-    expect(exported.code).toBe(0)
+    expect({ code: exported.code, stderr: exported.stderr }).toEqual({ code: 0, stderr: '' })
     expect(JSON.parse(exported.stdout)).toEqual({ exported: 2, format: 'ndjson', out: ndjson })
     const har = await cli(
       ['export', '--from', receiver.url, '--format', 'har', '--endpoint', source.id],
