@@ -2,7 +2,7 @@ import { expect, it } from 'vitest'
 import { createReceiver } from '../../src/receiver/server.js'
 
 // An endpoint id ends up in shell commands (`hookwright export --endpoint ID`), where one that
-// starts with "-" reads as an option: 1 base64url id in 32 did, and the export test failed then.
+// starts with "-" reads as an option: 1 base64url id in 64 did, and the export test failed then.
 it('mints unguessable endpoint ids that start with a letter or digit', async () => {
   const receiver = await createReceiver()
   try {
