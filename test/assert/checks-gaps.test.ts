@@ -10,32 +10,12 @@ import {
   showHeader,
   signatureCheck,
 } from '../../src/assert/checks.js'
-import { createDelivery, twilio } from '../../src/index.js'
-import type { Delivery, DeliveryData } from '../../src/index.js'
+import { twilio } from '../../src/index.js'
+import { delivery, T0 } from './deliveries.js'
+import type { Delivery } from '../../src/index.js'
 
 // What the assertion messages and matchers promise, beyond test/assert/checks.test.ts: the text
 // of each criterion, the bounds of retry delays, and the URL a signature over it is checked with.
-
-const T0 = 1_700_000_000_000
-
-function delivery(
-  attempt: number,
-  { body = '{}', ...rest }: Partial<DeliveryData> & { body?: string } = {},
-): Delivery {
-  return createDelivery({
-    id: `d${attempt}`,
-    endpoint: 'ep1',
-    attempt,
-    receivedAt: T0 + attempt * 1000,
-    method: 'POST',
-    path: '/h/ep1',
-    query: {},
-    headers: { 'content-type': 'application/json' },
-    rawBody: new TextEncoder().encode(body),
-    response: { status: 200, headers: {}, delayMs: 0, action: 'respond' },
-    ...rest,
-  })
-}
 
 describe('criteria as the failure message lists them', () => {
   it('describes each check in the words of the expectation', () => {

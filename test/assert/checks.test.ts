@@ -12,29 +12,8 @@ import {
   sortDeliveries,
 } from '../../src/assert/checks.js'
 import { formatFailure } from '../../src/assert/format.js'
-import { createDelivery, stripe } from '../../src/index.js'
-import type { Delivery, DeliveryData } from '../../src/index.js'
-
-const T0 = 1_700_000_000_000
-
-function delivery(
-  attempt: number,
-  { body = '{}', ...rest }: Partial<DeliveryData> & { body?: string } = {},
-): Delivery {
-  return createDelivery({
-    id: `d${attempt}`,
-    endpoint: 'ep1',
-    attempt,
-    receivedAt: T0 + attempt * 1000,
-    method: 'POST',
-    path: '/h/ep1',
-    query: {},
-    headers: { 'content-type': 'application/json' },
-    rawBody: new TextEncoder().encode(body),
-    response: { status: 200, headers: {}, delayMs: 0, action: 'respond' },
-    ...rest,
-  })
-}
+import { stripe } from '../../src/index.js'
+import { delivery, T0 } from './deliveries.js'
 
 describe('per-delivery checks', () => {
   it('method and path', () => {
