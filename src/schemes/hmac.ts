@@ -80,9 +80,8 @@ const hmacConfig: Record<keyof HmacConfig, OptionRule> = {
   idHeader: headerName('X-Webhook-Id'),
   tolerance: {
     check: (value) =>
-      typeof value === 'number' && value >= 0 && Number.isFinite(value)
-        ? undefined
-        : 'a number of seconds >= 0',
+      // Number.isFinite refuses every non-number, so no typeof check is needed before >= 0.
+      Number.isFinite(value) && (value as number) >= 0 ? undefined : 'a number of seconds >= 0',
   },
   allowFuture: {
     check: (value) => (typeof value === 'boolean' ? undefined : 'true or false'),

@@ -36,6 +36,15 @@ const groups: Record<string, string[]> = {
     'https://[::1]:8443/sms',
     'http://[2001:db8::1]/sms',
     'http://[2001:db8::1]:80/sms',
+    'https://[::]/sms',
+    'https://[::]:443/sms',
+  ],
+  // Not split into scheme and host: tried only as given (and as `new URL` writes it).
+  'URLs as given': [
+    'urn:example:sms',
+    ' https://example.com/sms',
+    'https://example.com/sms',
+    'https://example.com:443/sms',
   ],
   'escaped and raw characters': [
     'https://example.com/a b?q=x y',
@@ -93,6 +102,8 @@ describe('twilio: URL forms, judged as the official validateRequest judges them'
       `https://user:pw@example.com/hook?bodySHA256=${hash}`,
       `https://[::1]:8443/hook?bodySHA256=${hash}`,
       `https://example.com?bodySHA256=${hash}`,
+      // "&" in the path is not a query.
+      `https://example.com/a&bodySHA256=${hash}`,
     ]
     for (const url of urls) {
       const signature = twilioLib.getExpectedTwilioSignature(token, url, {})
@@ -104,6 +115,26 @@ describe('twilio: URL forms, judged as the official validateRequest judges them'
       })
       const official = twilioLib.validateRequestWithBody(token, signature, url, body)
       expect({ url, ok: result.ok }).toEqual({ url, ok: official })
+    }
+    // An empty bodySHA256 is no digest, not even of an empty body.
+    for (const url of [
+      'https://example.com/hook?x=1&bodySHA256',
+      'https://example.com/hook?bodySHA256=',
+    ]) {
+      const signature = twilioLib.getExpectedTwilioSignature(token, url, {})
+      expect(twilioLib.validateRequestWithBody(token, signature, url, '')).toBe(false)
+      expect(
+        twilio.verify({
+          headers: { 'x-twilio-signature': signature },
+          body: '',
+          secret: token,
+          url,
+        }),
+      ).toMatchObject({
+        ok: false,
+        reason: 'bad_signature',
+        message: expect.stringMatching(/bodySHA256/),
+      })
     }
   })
 

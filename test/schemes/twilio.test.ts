@@ -243,6 +243,32 @@ describe('twilio', () => {
     )
   })
 
+  it('names the option on more misuse: options not an object, the format, a URL object', () => {
+    const { headers, body } = twilio.sign({ payload: fields, secret: authToken, url })
+    expect(() => twilio.sign('https://example.com/sms' as never)).toThrow(
+      'Invalid option `twilio.sign(options)`: expected an object with payload and secret, got "https://example.com/sms".',
+    )
+    expect(() =>
+      twilio.sign({ payload: fields, secret: authToken, url, format: 'xml' as never }),
+    ).toThrow('Invalid option `twilio.sign({ format })`: expected "form" or "json", got "xml".')
+    // A WHATWG URL is a common slip: it must be its text, the exact URL Twilio signed.
+    expect(() =>
+      twilio.verify({ headers, body, secret: authToken, url: new URL(url) as never }),
+    ).toThrow(/^Invalid option `twilio\.verify\(\{ url \}\)`: expected the full URL Twilio calls/)
+  })
+
+  it('sorts many field names as the official library does', () => {
+    // Names in a shuffled order, more than a sort's short-array path handles.
+    const payload = Object.fromEntries(
+      Array.from({ length: 300 }, (_, i) => [`F${(i * 7919) % 1000}`, String(i)]),
+    )
+    const signed = twilio.sign({ payload, secret: authToken, url })
+    expect(
+      twilioLib.validateRequest(authToken, signed.headers['x-twilio-signature']!, url, payload),
+    ).toBe(true)
+    expect(twilio.verify({ ...signed, secret: authToken, url }).ok).toBe(true)
+  })
+
   it('signs numbers and booleans as form fields, as the official library reads them', () => {
     const payload = { Digits: 1234, Retry: false, Tag: ['a', 2] }
     const signed = twilio.sign({ payload, secret: authToken, url })
