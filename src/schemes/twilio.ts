@@ -144,7 +144,8 @@ function bodyHashOf(url: string): string | null {
   if (!PLAIN_URL.test(url)) return new URL(url).searchParams.get('bodySHA256')
   const start = url.indexOf('?')
   const fragment = url.indexOf('#')
-  if (start === -1 || (fragment !== -1 && fragment < start)) return null
+  if (start === -1) return null
+  // A "?" after the "#" is in the fragment: the slice is then empty, and no query is found.
   const query = url.slice(start + 1, fragment === -1 ? url.length : fragment)
   for (const pair of query.split('&')) {
     const eq = pair.indexOf('=')

@@ -251,6 +251,9 @@ describe('twilio', () => {
     expect(() =>
       twilio.sign({ payload: fields, secret: authToken, url, format: 'xml' as never }),
     ).toThrow('Invalid option `twilio.sign({ format })`: expected "form" or "json", got "xml".')
+    expect(() => twilio.sign({ payload: null as never, secret: authToken, url })).toThrow(
+      'Invalid option `payload`: expected an object, a string or a Uint8Array, got null.',
+    )
     // A WHATWG URL is a common slip: it must be its text, the exact URL Twilio signed.
     expect(() =>
       twilio.verify({ headers, body, secret: authToken, url: new URL(url) as never }),
