@@ -207,6 +207,11 @@ describe('sendgrid', () => {
     // An Ed25519 key is a key, but not the kind SendGrid uses.
     const ed = 'MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE='
     expect(() => sendgrid.verify({ headers, body, secret: ed })).toThrow(HookwrightError)
+    // Signing with a private key of another kind (Discord's Ed25519) says what SendGrid takes.
+    const edPrivate = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'
+    expect(() => sendgrid.sign({ payload: events, secret: edPrivate })).toThrow(
+      'Invalid option `secret`: expected an ECDSA P-256 private key: base64 PKCS#8 DER or PEM, got (hidden).',
+    )
     expect(getScheme('sendgrid')).toBe(sendgrid)
   })
 })

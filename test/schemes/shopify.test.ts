@@ -128,6 +128,29 @@ describe('shopify', () => {
     ).toBe('missing_header: Required header(s) missing: shopify-event-id.')
   })
 
+  it('makes schemes with .with() that report as shopify and make others in turn', () => {
+    const body = JSON.stringify(order)
+    const events = shopify.with({ headerStyle: 'events' })
+    // Each .with() starts from Shopify's defaults, so the style is given again.
+    const strict = events.with({
+      headerStyle: 'events',
+      requireHeaders: true,
+      topic: 't',
+      shopDomain: 'd',
+      apiVersion: 'v',
+    })
+    const signed = strict.sign({ payload: order, secret })
+    expect(strict.verify({ headers: signed.headers, body, secret })).toMatchObject({
+      ok: true,
+      scheme: 'shopify',
+      id: signed.headers['shopify-webhook-id'],
+    })
+    expect(events.verify({ headers: {}, body, secret })).toMatchObject({
+      scheme: 'shopify',
+      reason: 'missing_header',
+    })
+  })
+
   it('reports the webhook id only when the delivery carries one', () => {
     const body = JSON.stringify(order)
     const headers = { 'x-shopify-hmac-sha256': documented(secret, body) }
@@ -143,6 +166,10 @@ describe('shopify', () => {
 
   it('lists the headers a bad delivery may drop: both HMAC names, or every required one', () => {
     expect(shopify.headers).toEqual(['x-shopify-hmac-sha256', 'shopify-hmac-sha256'])
+    expect(shopify.with({ headerStyle: 'legacy' }).headers).toEqual([
+      'x-shopify-hmac-sha256',
+      'shopify-hmac-sha256',
+    ])
     expect(shopify.with({ headerStyle: 'events' }).headers).toEqual([
       'shopify-hmac-sha256',
       'x-shopify-hmac-sha256',
