@@ -190,6 +190,8 @@ export function badDeliveries(scheme: SchemeInput, options: BadDeliveriesOptions
 
   // A token scheme sends the secret itself (after an optional prefix such as "Bearer ").
   const sent = validHeaders[sigHeader] ?? ''
+  // Set by addTimestampCases: the verifier refuses a request signed just past the tolerance.
+  let checksTime = false
   if (sent.endsWith(secret)) {
     addTokenCases(sent.slice(0, sent.length - secret.length))
   } else {
@@ -200,8 +202,9 @@ export function badDeliveries(scheme: SchemeInput, options: BadDeliveriesOptions
   return cases.map((c) => withRequest(withReason(c)))
 
   function addRetryCase(): void {
-    // Only where a timestamp is signed: elsewhere a retry is the same bytes as a replay.
-    if (tolerance === undefined || tolerance < 2) return
+    // Only where a timestamp is signed and checked: elsewhere a retry is the same bytes as a
+    // replay.
+    if (!checksTime || tolerance === undefined || tolerance < 2) return
     const p = uniquePayload(payload, 'retry')
     const id = `${baseId}_retry`
     const first = sign(p, { id, timestamp: now - Math.min(60, Math.floor(tolerance / 2)) })
@@ -269,12 +272,15 @@ export function badDeliveries(scheme: SchemeInput, options: BadDeliveriesOptions
       withHeaders({ [sigHeader]: prefix + changeLastChar(secret) }),
       'reject',
     )
-    add(
-      'token-too-short',
-      'The token without its last character: a prefix comparison would accept it.',
-      withHeaders({ [sigHeader]: prefix + (secret.slice(0, -1) || 'x') }),
-      'reject',
-    )
+    // A one-character token has no shorter one but the empty one, which empty-token sends.
+    if (secret.length > 1) {
+      add(
+        'token-too-short',
+        'The token without its last character: a prefix comparison would accept it.',
+        withHeaders({ [sigHeader]: prefix + secret.slice(0, -1) }),
+        'reject',
+      )
+    }
     add(
       'token-too-long',
       'The token with one character more: a comparison of only the expected length would accept it.',
@@ -401,29 +407,23 @@ export function badDeliveries(scheme: SchemeInput, options: BadDeliveriesOptions
   function addTimestampCases(tol: number): void {
     // A margin of a few seconds keeps the cases on their side of the edge while they travel.
     const margin = tol >= 10 ? 5 : 1
+    // Only where the verifier checks a signed time: for a scheme that signs none (GitHub, given
+    // a tolerance) a request "signed long ago" is the valid request again.
+    checksTime = refusedAt(now - tol - margin)
+    if (!checksTime) return
     add(
       'timestamp-too-old',
       `Validly signed ${tol + margin} s ago: just past the ${tol} s tolerance.`,
       sign(payload, { timestamp: now - tol - margin }),
       'reject',
     )
-    const future = sign(payload, { timestamp: now + tol + margin })
     // Only where the provider's own library refuses it: Stripe's accepts future timestamps, so
     // no receiver built on it could pass this case.
-    const probe = s.generateSecret()
-    const futureProbe: SignedRequest & { url?: string } = s.sign({
-      payload,
-      secret: probe.signSecret,
-      timestamp: now + tol + margin,
-      id: baseId,
-      ...(url !== undefined ? { url } : {}),
-    })
-    const refused = !safeVerify(futureProbe, probe.verifySecret, futureProbe.url ?? url)?.ok
-    if (refused) {
+    if (refusedAt(now + tol + margin)) {
       add(
         'timestamp-in-future',
         `Validly signed ${tol + margin} s in the future: just past the tolerance on the other side.`,
-        future,
+        sign(payload, { timestamp: now + tol + margin }),
         'reject',
       )
     }
@@ -438,6 +438,19 @@ export function badDeliveries(scheme: SchemeInput, options: BadDeliveriesOptions
         'accept',
       )
     }
+  }
+
+  /** Whether the scheme's verifier refuses a request signed at `timestamp` (with fresh keys). */
+  function refusedAt(timestamp: number): boolean {
+    const probe = s.generateSecret()
+    const signed: SignedRequest & { url?: string } = s.sign({
+      payload,
+      secret: probe.signSecret,
+      timestamp,
+      id: baseId,
+      ...(url !== undefined ? { url } : {}),
+    })
+    return !safeVerify(signed, probe.verifySecret, signed.url ?? url)?.ok
   }
 
   function safeVerify(
@@ -501,17 +514,71 @@ export function uniquePayload(payload: unknown, suffix: string): Payload {
   return payload as Payload
 }
 
-/** Changes the last letter or digit of the body, keeping JSON valid when it was. */
+/**
+ * Changes one letter or digit of the body, keeping JSON valid when it was. In JSON: the last
+ * letter or digit inside a string (never of an escape such as `\n`), else the leading digit of the
+ * last number (its last digits can vanish in a double's rounding); `true`, `false` and `null`
+ * never change, and JSON with nothing to change (`{}`, `[true]`) is wrapped in an array. Other
+ * text: its last letter or digit, or an `x` appended when it has none.
+ */
 function tamper(body: string | Uint8Array<ArrayBuffer>): string | Uint8Array<ArrayBuffer> {
   const bytes = Buffer.from(toBytes(body))
-  for (let i = bytes.length - 1; i >= 0; i--) {
+  const json = parseJson(bytes) !== undefined
+  const spot = json ? jsonSpot(bytes) : { at: lastLetterOrDigit(bytes), leading: false }
+  let out: Buffer
+  if (spot.at >= 0) {
+    const c = bytes[spot.at]!
+    // A number's leading digit never becomes 0 (JSON forbids leading zeros).
+    if (spot.leading) bytes[spot.at] = c === 0x39 ? 0x38 : c + 1
+    else bytes[spot.at] = c === 0x39 ? 0x30 : c === 0x5a ? 0x41 : c === 0x7a ? 0x61 : c + 1
+    out = bytes
+  } else if (json) {
+    out = Buffer.concat([Buffer.from('['), bytes, Buffer.from(']')])
+  } else {
+    out = Buffer.concat([bytes, Buffer.from('x')])
+  }
+  return typeof body === 'string' ? out.toString('utf8') : new Uint8Array(out)
+}
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39
+const isLetterOrDigit = (c: number): boolean =>
+  isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)
+
+function lastLetterOrDigit(bytes: Buffer): number {
+  for (let i = bytes.length - 1; i >= 0; i--) if (isLetterOrDigit(bytes[i]!)) return i
+  return -1
+}
+
+/**
+ * Where to change a JSON text: the last letter or digit inside a string, else the leading digit
+ * of the last number (`leading`), else nowhere (`at` -1).
+ */
+function jsonSpot(bytes: Buffer): { at: number; leading: boolean } {
+  let inString = false
+  let inNumber = false
+  let lastInString = -1
+  let lastNumber = -1
+  for (let i = 0; i < bytes.length; i++) {
     const c = bytes[i]!
-    if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) {
-      bytes[i] = c === 0x39 ? 0x30 : c === 0x5a ? 0x41 : c === 0x7a ? 0x61 : c + 1
-      return typeof body === 'string' ? bytes.toString('utf8') : new Uint8Array(bytes)
+    if (inString) {
+      // An escape: \uXXXX is six characters, every other escape two.
+      if (c === 0x5c) i += bytes[i + 1] === 0x75 ? 5 : 1
+      else if (c === 0x22) inString = false
+      else if (isLetterOrDigit(c)) lastInString = i
+    } else if (c === 0x22) {
+      inString = true
+      inNumber = false
+    } else if (isDigit(c)) {
+      if (!inNumber) lastNumber = i
+      inNumber = true
+    } else {
+      // The rest of a number: fraction, exponent and its sign.
+      inNumber &&= c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d
     }
   }
-  return typeof body === 'string' ? `${body}x` : new Uint8Array([...bytes, 0x78])
+  return lastInString >= 0
+    ? { at: lastInString, leading: false }
+    : { at: lastNumber, leading: true }
 }
 
 function changeLastChar(token: string): string {
