@@ -244,6 +244,11 @@ describe('the JSON cases', () => {
     expect(names(json({ only: { a: 1, b: 2 } }))).toContain('json-keys-reordered')
     expect(names(json([{ a: 1, b: 2 }]))).toContain('json-keys-reordered')
     expect(names(json({ only: { one: [1, 2] } }))).not.toContain('json-keys-reordered')
+    // Pretty-printed with one key at every level: nothing to reorder (compacting it is the
+    // whitespace case's job).
+    expect(names(json(JSON.stringify({ only: { one: [1, 2] } }, null, 2)))).toEqual(
+      expect.not.arrayContaining(['json-keys-reordered']),
+    )
   })
 
   it('no whitespace case when the body is already pretty-printed', () => {
