@@ -566,8 +566,8 @@ function jsonSpot(bytes: Buffer): { at: number; leading: boolean } {
       else if (c === 0x22) inString = false
       else if (isLetterOrDigit(c)) lastInString = i
     } else if (c === 0x22) {
+      // (A number is never followed by a quote directly: no need to end it here.)
       inString = true
-      inNumber = false
     } else if (isDigit(c)) {
       if (!inNumber) lastNumber = i
       inNumber = true

@@ -55,6 +55,7 @@ describe('tampered-body', () => {
     expect(text(tampered([1209, 95]).body)).toBe('[1209,85]')
     expect(text(tampered([-0.5]).body)).toBe('[-1.5]')
     expect(text(tampered('[1, 2.5e-7, true]').body)).toBe('[1, 3.5e-7, true]')
+    expect(text(tampered('[6.02E+23]').body)).toBe('[7.02E+23]')
     expect(text(tampered({ z: 'Z' }).body)).toBe('{"z":"A"}')
     expect(text(tampered({ z: 'zz' }).body)).toBe('{"z":"za"}')
     expect(text(tampered({ k: 'a\\b' }).body)).toBe('{"k":"a\\\\c"}')
@@ -83,6 +84,22 @@ describe('tampered-body', () => {
     expect(tampered('plain text').body).toBe('plain texu')
     expect(tampered('Z-9 ...').body).toBe('Z-0 ...')
     expect(tampered('!!!').body).toBe('!!!x')
+    expect(tampered('a...').body).toBe('b...')
+    // The edges of the letters and digits: 0-9, A-Z, a-z change; the characters beside them
+    // (/ : @ [ ` {) do not.
+    for (const [last, changed] of [
+      ['0', '1'],
+      ['9', '0'],
+      ['A', 'B'],
+      ['Z', 'A'],
+      ['a', 'b'],
+      ['z', 'a'],
+    ]) {
+      expect(tampered(`x${last}`).body).toBe(`x${changed}`)
+    }
+    for (const beside of ['/', ':', '@', '[', '`', '{']) {
+      expect(tampered(`x${beside}`).body).toBe(`y${beside}`)
+    }
     expect(tampered(new Uint8Array([1, 2])).body).toEqual(new Uint8Array([1, 2, 0x78]))
     expect(tampered(new Uint8Array([0x41, 0x2e])).body).toEqual(new Uint8Array([0x42, 0x2e]))
   })
