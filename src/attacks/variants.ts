@@ -21,7 +21,7 @@ type Variant = (input: VariantInput) => Record<string, string> | undefined
  */
 export const signatureVariants: Record<
   string,
-  { wrongVersion?: Variant; otherAlgorithm?: Variant } | undefined
+  { wrongVersion?: Variant; otherAlgorithm: Variant } | undefined
 > = {
   stripe: {
     // Stripe's v0 is a legacy test-mode scheme; a receiver must read only v1.
