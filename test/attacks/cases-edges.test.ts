@@ -29,7 +29,10 @@ const changedBytes = (a: string, b: string) => {
 
 describe('tampered-body', () => {
   const tampered = (payload: string | object | Uint8Array) =>
-    find(badDeliveries('hmac', { payload, secret: 's', now: NOW }), 'tampered-body')!
+    find(
+      badDeliveries('hmac', { payload, secret: 's', now: NOW, maxBodyBytes: 64 }),
+      'tampered-body',
+    )!
 
   it('changes one letter or digit of a JSON body and keeps it JSON that reads differently', () => {
     fc.assert(
@@ -122,7 +125,12 @@ describe('token cases', () => {
       fc.property(tokens, fc.constantFrom(...schemes), (secret, scheme) => {
         const prefix = scheme.prefix
         const header = scheme.header
-        const cases = badDeliveries(scheme, { payload: { id: 'evt_1' }, secret, now: NOW })
+        const cases = badDeliveries(scheme, {
+          payload: { id: 'evt_1' },
+          secret,
+          now: NOW,
+          maxBodyBytes: 64,
+        })
         expect(cases.map((c) => c.name)).toEqual([
           'valid',
           'missing-token',
@@ -253,7 +261,13 @@ describe('a custom tolerance shifts the timestamp cases', () => {
   })
 
   it('a scheme with no timestamp gets no timestamp cases and no retry, whatever the tolerance', () => {
-    const names = badDeliveries('github', { payload: {}, secret: 's', now: NOW, tolerance: 300 })
+    const names = badDeliveries('github', {
+      payload: {},
+      secret: 's',
+      now: NOW,
+      tolerance: 300,
+      maxBodyBytes: 64,
+    })
       .map((c) => c.name)
       .filter((n) => n.startsWith('timestamp-') || n.startsWith('retried-'))
     // GitHub signs no time: a request "signed 305 s ago" would be the valid one again.

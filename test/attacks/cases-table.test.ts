@@ -353,6 +353,7 @@ describe('badDeliveries, scheme by scheme', () => {
       url,
       now: NOW,
       id: ID,
+      maxBodyBytes: 4096,
     })
     expect(cases.map((c) => c.name)).toEqual(rows.map(([n]) => n))
     const valid = cases[0]!

@@ -321,6 +321,8 @@ describe('badDeliveries against an independent oracle', () => {
         verifySecret,
         url,
         now: NOW,
+        // The oversized body is not judged here: keep it small.
+        maxBodyBytes: 4096,
       })
       const judged = requests(cases)
       expect(judged[0]).toMatchObject({ label: 'valid', accept: true })
