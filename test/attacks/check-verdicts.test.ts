@@ -1,6 +1,7 @@
 // How checkReceiver judges each answer: which verdict, which note, which status, for receivers
 // that refuse duplicates, are down, hang, count nothing, or answer 3xx. The receivers are fetch
 // handlers called in-process: the correct app of test/apps, wrapped to add one behaviour.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { checkReceiver, retryPolicies, type CaseResult } from '../../src/index.js'
 import { fetchReceiver, type FetchReceiver } from '../apps/fetch-receiver.js'
@@ -322,5 +323,148 @@ describe('checkReceiver verdicts: what counts as accepted', () => {
       ['valid', 300, 'wrongly-rejected', undefined],
       ['tampered-body', 300, 'ok', undefined],
     ])
+  })
+})
+
+describe('checkReceiver verdicts: answer-time and alive-after-garbage', () => {
+  it('answer-time stops waiting at 1.5 times the limit plus 1 s, and reports the slowest answer', async () => {
+    const limited = await checkReceiver(hang, {
+      scheme,
+      secret,
+      payload,
+      only: ['answer-time'],
+      burst: 1,
+      answerTimeLimitMs: 100,
+      timeoutMs: 5000,
+    })
+    expect(limited.results[0]).toMatchObject({
+      verdict: 'too-slow',
+      error: { code: 'timeout', message: 'No answer within 1150 ms.' },
+      timing: { count: 1, limitMs: 100, source: 'answerTimeLimitMs' },
+    })
+
+    // Two at once: one answered 200 at once, the other 202 a moment after the first.
+    let first: (() => void) | undefined
+    const firstAnswered = new Promise<void>((resolve) => (first = resolve))
+    let calls = 0
+    const report = await checkReceiver(
+      async () => {
+        if (calls++ === 0) {
+          first!()
+          return new Response('ok')
+        }
+        await firstAnswered
+        await sleep(50) // the slow one's work
+        return new Response('ok', { status: 202 })
+      },
+      { scheme, secret, payload, only: ['answer-time'], burst: 2 },
+    )
+    const r = report.results[0]!
+    expect(r.verdict).toBe('ok')
+    expect(r.status).toBe(202)
+    // Of two answers the median is the faster one.
+    expect(r.timing!.maxMs).toBeGreaterThanOrEqual(50)
+    expect(r.timing!.p50Ms).toBeLessThan(r.timing!.maxMs)
+    expect(r.note).toBe(
+      `p50 ${r.timing!.p50Ms} ms, max ${r.timing!.maxMs} ms for 2 at once; limit 10000 ms (${r.timing!.source}).`,
+    )
+    expect(report.summary).toContain(
+      `  ⏱ answer-time: p50 ${r.timing!.p50Ms} ms, max ${r.timing!.maxMs} ms (limit 10000 ms)`,
+    )
+  })
+
+  it('alive-after-garbage catches a worker that dies on a body that is not UTF-8', async () => {
+    const app = fetchReceiver({ scheme, secret })
+    let alive = true
+    const seen: string[] = []
+    const report = await checkReceiver(
+      async (request: Request) => {
+        seen.push(request.headers.get('content-type') ?? '')
+        if (!alive) return new Response('worker down', { status: 503 })
+        const bytes = new Uint8Array(await request.clone().arrayBuffer())
+        try {
+          new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+        } catch {
+          alive = false // the crash: the worker is gone for every later delivery
+          return new Response('bad body', { status: 400 })
+        }
+        return app.fetch(request)
+      },
+      { scheme, secret, payload, only: ['alive-after-garbage'] },
+    )
+    // The signed half-JSON, then the unsigned bytes that are not UTF-8, then a valid delivery.
+    expect(seen).toEqual(['application/json', 'application/json', 'application/json'])
+    expect(report.results[0]).toMatchObject({
+      verdict: 'wrongly-rejected',
+      status: 503,
+      note: 'After garbage (answered 400, 400), a valid delivery got 503.',
+    })
+    const fine = await checkReceiver(fetchReceiver({ scheme, secret }).fetch, {
+      scheme,
+      secret,
+      payload,
+      only: ['alive-after-garbage'],
+    })
+    expect(fine.results[0]).toMatchObject({
+      verdict: 'ok',
+      status: 200,
+      note: 'Garbage answered 400, 400; the next valid delivery 200.',
+    })
+  })
+
+  it('a 500 to a bad delivery is a refusal, with a note that senders retry a 5xx', async () => {
+    const report = await checkReceiver(async () => new Response(null, { status: 500 }), {
+      scheme,
+      secret,
+      payload,
+      only: ['tampered-body'],
+    })
+    expect(report.results[0]).toMatchObject({
+      verdict: 'ok',
+      status: 500,
+      note: 'Rejected with a 5xx: a real sender treats that as an outage and retries it.',
+    })
+    const four = await checkReceiver(async () => new Response(null, { status: 499 }), {
+      scheme,
+      secret,
+      payload,
+      only: ['tampered-body'],
+    })
+    expect(four.results[0]).toMatchObject({ verdict: 'ok', status: 499 })
+    expect(four.results[0]!.note).toBeUndefined()
+  })
+
+  it('each delivery it makes up carries the payload id with a suffix naming its case', async () => {
+    const app = fetchReceiver({ scheme, secret })
+    const ids: string[] = []
+    await checkReceiver(
+      async (request: Request) => {
+        const body = (await request
+          .clone()
+          .json()
+          .catch(() => undefined)) as { id?: string } | undefined
+        if (body?.id) ids.push(body.id)
+        return app.fetch(request)
+      },
+      {
+        scheme,
+        secret,
+        payload,
+        only: ['oversized-body', 'concurrent-duplicates', 'answer-time', 'alive-after-garbage'],
+        concurrency: 2,
+        burst: 2,
+      },
+    )
+    const made = ids.filter((id) => id.startsWith('evt_1_')).map((id) => id.slice(6))
+    // Numbered in the order they were made, each its own id (the two copies share one).
+    expect(made).toEqual([
+      'after-oversized1',
+      'concurrent2',
+      'concurrent2',
+      expect.stringMatching(/^burst[34]$/),
+      expect.stringMatching(/^burst[34]$/),
+      'alive5',
+    ])
+    expect(new Set(made).size).toBe(5)
   })
 })
