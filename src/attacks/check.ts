@@ -387,6 +387,13 @@ export async function checkReceiver(
           return result
         }
         const done = before === undefined ? undefined : (await processed())! - before
+        if (done === 0 && is2xx(second.status)) {
+          // Nothing to deduplicate: the first, valid, delivery itself was dropped.
+          result.verdict = 'wrongly-rejected'
+          result.note =
+            'Both deliveries were answered 2xx, but processedCount did not move: the valid delivery was accepted and never processed.'
+          return result
+        }
         if (c.sendFirst) {
           // A retry must be answered 2xx, or the provider keeps retrying it.
           if (!is2xx(second.status)) {

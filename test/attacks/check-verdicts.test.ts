@@ -99,6 +99,23 @@ describe('checkReceiver verdicts: idempotency', () => {
     ])
   })
 
+  it('a replay and a retry accepted but never processed are wrongly rejected, not "processed"', async () => {
+    // Answers 2xx to everything and processes nothing (or its counter never moves).
+    const report = await checkReceiver(async () => new Response('ok'), {
+      scheme,
+      secret,
+      payload,
+      only: ['replayed-message-id', 'retried-with-new-signature'],
+      processedCount: () => 0,
+    })
+    const note =
+      'Both deliveries were answered 2xx, but processedCount did not move: the valid delivery was accepted and never processed.'
+    expect(report.results.map((r) => [r.name, r.verdict, r.status, r.note])).toEqual([
+      ['replayed-message-id', 'wrongly-rejected', 200, note],
+      ['retried-with-new-signature', 'wrongly-rejected', 200, note],
+    ])
+  })
+
   it('copies accepted but never processed (a counter that stays at 0) are wrongly rejected', async () => {
     const app = fetchReceiver({ scheme, secret })
     const report = await checkReceiver(app.fetch, {
