@@ -161,6 +161,26 @@ describe('reportToJUnit, whole documents', () => {
     )
   })
 
+  it('a failure with a warning: the failure, then the warning, each on its own line', () => {
+    const xml = reportToJUnit(
+      reportOf([
+        result({
+          name: 'out-of-order',
+          verdict: 'wrong-state',
+          status: 200,
+          note: 'Older.',
+          warning: 'Retried.',
+        }),
+      ]),
+    )
+    expect(xml).toContain(
+      '    <testcase classname="hookwright.signature" name="out-of-order">\n' +
+        '      <failure type="wrong-state" message="wrong state: got 200">out-of-order described. Older.</failure>\n' +
+        '      <system-out>warning: Retried.</system-out>\n' +
+        '    </testcase>',
+    )
+  })
+
   it('the run time in seconds with three decimals, on both elements', () => {
     const xml = reportToJUnit(reportOf([]), { timeMs: 5 })
     expect(xml.match(/ time="0\.005"/g)).toHaveLength(2)

@@ -1,6 +1,7 @@
 // simulateProvider as a provider behaves: when it stops (2xx, 410, the policy's end), when it
 // follows Retry-After, what each retry carries, what the options change, and what the summary
 // says. The receivers are fetch handlers called in-process.
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import {
   exponential,
@@ -287,5 +288,50 @@ describe('simulateProvider misuse names the option', () => {
     } as never).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(HookwrightError)
     expect((error as Error).message).toMatch(message)
+  })
+})
+
+describe('simulateProvider: more of what a user relies on', () => {
+  it('after no answer, the retry hook is told the reason and no previous status', async () => {
+    const told: unknown[] = []
+    const r = scripted(['hang', 200])
+    await simulateProvider(r.handler, {
+      scheme,
+      secret,
+      payload,
+      timeoutMs: 300,
+      retry: policy([0], {
+        retryHeaders: (context) => {
+          told.push(context)
+          return {}
+        },
+      }),
+    })
+    expect(told).toHaveLength(1)
+    expect(told[0]).toStrictEqual({ retry: 1, reason: 'http_timeout' })
+  })
+
+  it('a served listener is closed after the run; a bad target names simulateProvider(target)', async () => {
+    let port = 0
+    const sim = await simulateProvider(
+      (req: IncomingMessage, res: ServerResponse) => {
+        port = req.socket.localPort ?? 0
+        res.end('ok')
+      },
+      { scheme, secret, payload },
+    )
+    expect(sim.final).toBe('delivered')
+    await expect(fetch(`http://127.0.0.1:${port}/`, { method: 'POST' })).rejects.toThrow()
+    await expect(simulateProvider(42 as never, { scheme, secret, payload })).rejects.toThrow(
+      /^Invalid option `simulateProvider\(target\)`/,
+    )
+    await expect(
+      simulateProvider(scripted([200]).handler, {
+        scheme,
+        secret,
+        payload,
+        method: { toString: () => 'POST' } as never,
+      }),
+    ).rejects.toThrow(/^Invalid option `method`/)
   })
 })

@@ -1,6 +1,8 @@
 // How a target is opened and called: served listeners that throw or reject, in-process handlers
 // that stream forever or watch their request's signal, GET and HEAD, and the shapes refused.
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { performance } from 'node:perf_hooks'
+import { Agent } from 'undici'
 import { describe, expect, it } from 'vitest'
 import { HookwrightError, simulateProvider } from '../../src/index.js'
 import { openTarget, type TargetRequest } from '../../src/attacks/target.js'
@@ -185,5 +187,77 @@ describe('targets refused', () => {
     const outcome = await after.send(request(after.url, { timeoutMs: 2000 }))
     expect(outcome.status).toBeUndefined()
     await after.close()
+  })
+})
+
+describe('targets, continued', () => {
+  it('a served listener listens on loopback only, and may return res and answer later', async () => {
+    const addresses: string[] = []
+    const target = await openTarget(
+      (req: IncomingMessage, res: ServerResponse) => {
+        addresses.push(req.socket.localAddress ?? '')
+        res.statusCode = 204
+        setImmediate(() => res.end())
+        return res // as `return res.status(204)` in an Express handler
+      },
+      { option: 'target' },
+    )
+    try {
+      expect((await target.send(request(target.url))).status).toBe(204)
+      expect(addresses).toEqual(['127.0.0.1'])
+    } finally {
+      await target.close()
+    }
+  })
+
+  it('only a real Response counts: a look-alike object is a 500', async () => {
+    const target = await openTarget(
+      (_r: Request) => ({ status: 200, headers: new Headers(), body: null }) as never,
+      { option: 'target' },
+    )
+    expect((await target.send(request(target.url))).status).toBe(500)
+  })
+
+  it('a handler that throws: the time measured is the call’s, not more', async () => {
+    const target = await openTarget(
+      (_r: Request) => {
+        throw new Error('boom')
+      },
+      { option: 'target' },
+    )
+    const before = performance.now()
+    const outcome = await target.send(request(target.url))
+    const elapsed = performance.now() - before
+    expect(outcome.status).toBe(500)
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(0)
+    expect(outcome.durationMs).toBeLessThanOrEqual(elapsed)
+  })
+
+  it('a dispatcher given is the one used, for a URL and for a served listener', async () => {
+    let dispatched = 0
+    class Counting extends Agent {
+      override dispatch(...args: Parameters<Agent['dispatch']>) {
+        dispatched++
+        return super.dispatch(...args)
+      }
+    }
+    const dispatcher = new Counting()
+    const served = await openTarget(
+      (_req: IncomingMessage, res: ServerResponse) => {
+        res.end('ok')
+      },
+      { option: 'target', dispatcher },
+    )
+    try {
+      expect((await served.send(request(served.url))).status).toBe(200)
+      expect(dispatched).toBe(1)
+      const byUrl = await openTarget(served.url, { option: 'target', dispatcher })
+      expect((await byUrl.send(request(byUrl.url))).status).toBe(200)
+      expect(dispatched).toBe(2)
+      await byUrl.close()
+    } finally {
+      await served.close()
+      await dispatcher.close()
+    }
   })
 })
