@@ -324,6 +324,24 @@ describe('checkReceiver judging: out-of-order state and misuse', () => {
     expect(asked).toEqual([undefined])
   })
 
+  it('the two events carry their own ids with a suffix naming which is which, newer sent first', async () => {
+    const ids: string[] = []
+    await checkReceiver(
+      async (request: Request) => {
+        ids.push(((await request.json()) as { id: string }).id)
+        return new Response('ok')
+      },
+      {
+        scheme,
+        secret,
+        payload,
+        only: ['out-of-order'],
+        pair: { older: { id: 'evt_o', data: { n: 1 } }, newer: { id: 'evt_n', data: { n: 2 } } },
+      },
+    )
+    expect(ids).toEqual(['evt_n_newer2', 'evt_o_older1'])
+  })
+
   it.each([
     ['method', { method: { toString: () => 'POST' } }],
     ['only', { only: ['valid', 1] }],
