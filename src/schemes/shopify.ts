@@ -48,7 +48,10 @@ export interface ShopifyConfig {
   apiVersion?: string
 }
 
-/** The Shopify scheme; `.with(config)` makes one with other defaults (header style, required headers). */
+/**
+ * The Shopify scheme; `.with(config)` makes one with other defaults (header style, required
+ * headers), layered over the defaults of the scheme it is called on.
+ */
 export type ShopifyScheme = Scheme<ShopifySignOptions, ShopifyVerifyOptions> & {
   with(config: ShopifyConfig): ShopifyScheme
 }
@@ -174,7 +177,14 @@ function createShopify(config: ShopifyConfig): ShopifyScheme {
       return id ? ctx.ok(matched, { id }) : ctx.ok(matched)
     },
   })
-  return Object.assign(scheme, { with: createShopify })
+  // A further .with() starts from this scheme's defaults: events.with({ requireHeaders }) stays events.
+  return Object.assign(scheme, {
+    with: (more: ShopifyConfig) =>
+      createShopify({
+        ...defaults,
+        ...parseConfig<ShopifyConfig>(shopifyConfig, more, 'shopify.with'),
+      }),
+  })
 }
 
 /**

@@ -131,9 +131,8 @@ describe('shopify', () => {
   it('makes schemes with .with() that report as shopify and make others in turn', () => {
     const body = JSON.stringify(order)
     const events = shopify.with({ headerStyle: 'events' })
-    // Each .with() starts from Shopify's defaults, so the style is given again.
+    // A further .with() keeps the defaults it is called on: still the events style.
     const strict = events.with({
-      headerStyle: 'events',
       requireHeaders: true,
       topic: 't',
       shopDomain: 'd',
