@@ -269,9 +269,13 @@ export async function checkReceiver(
     dispatcher: options.dispatcher,
     option: 'checkReceiver(target)',
   })
+  // The made-up deliveries' event ids carry a tag of this run, so a second run against the same
+  // store is not taken for duplicates of the first (object payloads with a string `id`).
+  const run = randomUUID().slice(0, 8)
+  const payload = uniquePayload(options.payload, `run${run}`)
   try {
     const cases = badDeliveries(scheme, {
-      payload: options.payload,
+      payload,
       secret: options.secret,
       url: open.url,
       // undefined means the scheme's default there too
@@ -312,10 +316,10 @@ export async function checkReceiver(
       })
     let serial = 0
     /** A fresh valid delivery: its own message id and, for object payloads, its own `id`. */
-    const fresh = (tag: string, payload: Payload = options.payload) => {
+    const fresh = (tag: string, base: Payload = payload) => {
       const id = `msg_${randomUUID().replace(/-/g, '')}`
       const signed = scheme.sign({
-        payload: uniquePayload(payload, `${tag}${++serial}`),
+        payload: uniquePayload(base, `${tag}${++serial}`),
         secret: options.secret,
         id,
         url: open.url,
@@ -496,8 +500,8 @@ export async function checkReceiver(
     }
 
     async function outOfOrder(base: Base, pair: EventPair): Promise<CaseResult> {
-      const older = fresh('older', pair.older)
-      const newer = fresh('newer', pair.newer)
+      const older = fresh('older', uniquePayload(pair.older, `run${run}`))
+      const newer = fresh('newer', uniquePayload(pair.newer, `run${run}`))
       const warnings: string[] = []
       const sent = [
         { label: 'newer', request: newer, first: await send(newer) },

@@ -339,7 +339,12 @@ describe('checkReceiver judging: out-of-order state and misuse', () => {
         pair: { older: { id: 'evt_o', data: { n: 1 } }, newer: { id: 'evt_n', data: { n: 2 } } },
       },
     )
-    expect(ids).toEqual(['evt_n_newer2', 'evt_o_older1'])
+    // Each id also carries the run's tag, so a second run is not taken for duplicates.
+    expect(ids).toEqual([
+      expect.stringMatching(/^evt_n_run[0-9a-f]{8}_newer2$/),
+      expect.stringMatching(/^evt_o_run[0-9a-f]{8}_older1$/),
+    ])
+    expect(ids[0]!.slice(6, 17)).toBe(ids[1]!.slice(6, 17))
   })
 
   it.each([

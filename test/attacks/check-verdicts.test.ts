@@ -472,7 +472,10 @@ describe('checkReceiver verdicts: answer-time and alive-after-garbage', () => {
         burst: 2,
       },
     )
-    const made = ids.filter((id) => id.startsWith('evt_1_')).map((id) => id.slice(6))
+    // evt_1, the run's tag (so a second run is not taken for duplicates), then the case's.
+    const made = ids
+      .filter((id) => /^evt_1_run[0-9a-f]{8}_/.test(id))
+      .map((id) => id.slice('evt_1_run12345678_'.length))
     // Numbered in the order they were made, each its own id (the two copies share one).
     expect(made).toEqual([
       'after-oversized1',

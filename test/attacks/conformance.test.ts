@@ -49,6 +49,23 @@ describe.each(schemes)('the correct apps pass every case (%s)', (scheme) => {
     expect(report.results.find((r) => r.name === 'out-of-order')!.note).toMatch(/newer event's/)
   })
 
+  it('a second run against the same app and store passes too (its event ids are new)', async () => {
+    const app = correctApp({ scheme, secret })
+    const options = {
+      scheme,
+      secret,
+      payload,
+      path: '/webhooks',
+      processedCount: app.processed,
+      stateOf: app.state,
+    }
+    const first = await checkReceiver(app.app, options)
+    const second = await checkReceiver(app.app, options)
+    expect(first.failed).toEqual([])
+    expect(second.failed).toEqual([])
+    expect(second.warnings).toEqual([])
+  })
+
   it('the same express app over HTTP', async () => {
     const app = await startCorrectReceiver({ scheme, secret })
     open.push(app)
