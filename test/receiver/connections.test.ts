@@ -87,6 +87,51 @@ describe('timeouts', () => {
   })
 })
 
+describe('the limits as options', () => {
+  it('take whole milliseconds from 1 to 2147483647, both inclusive, naming the option', async () => {
+    for (const name of ['headersTimeout', 'requestTimeout', 'keepAliveTimeout'] as const) {
+      for (const value of [0, 2 ** 31, 1.5, '100']) {
+        // requestTimeout is given beside a small headersTimeout, which must not exceed it.
+        const options =
+          name === 'requestTimeout' ? { headersTimeout: 1, [name]: value } : { [name]: value }
+        await expect(createReceiver(options as never)).rejects.toMatchObject({
+          code: 'HOOKWRIGHT_INVALID_OPTION',
+          message: expect.stringMatching(
+            new RegExp(
+              `^Invalid option \`${name}\`: expected an integer number of milliseconds from 1 to 2147483647, got `,
+            ),
+          ),
+        })
+      }
+    }
+    await receiver({ headersTimeout: 1, requestTimeout: 1, keepAliveTimeout: 1 })
+    await receiver({
+      headersTimeout: 2 ** 31 - 1,
+      requestTimeout: 2 ** 31 - 1,
+      keepAliveTimeout: 2 ** 31 - 1,
+    })
+  })
+
+  it('let requestTimeout follow a headersTimeout longer than its 30 s default', async () => {
+    // headersTimeout alone, past 30 s: the default requestTimeout grows to it.
+    await receiver({ headersTimeout: 45_000 })
+    await expect(
+      createReceiver({ headersTimeout: 45_000, requestTimeout: 44_999 }),
+    ).rejects.toThrow(
+      'Invalid option `headersTimeout`: expected at most requestTimeout (44999 ms): the headers are part of the request, got 45000.',
+    )
+  })
+
+  it('take maxConnections as a whole number of at least 1', async () => {
+    for (const value of [0, -1, 1.5, Number.NaN, '5']) {
+      await expect(createReceiver({ maxConnections: value as never })).rejects.toThrow(
+        /^Invalid option `maxConnections`: expected an integer >= 1, got /,
+      )
+    }
+    await receiver({ maxConnections: 1 })
+  })
+})
+
 describe('the connection cap', () => {
   it('keeps serving good senders while idle connections pile up past maxConnections', async () => {
     const max = 20
