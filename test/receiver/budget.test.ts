@@ -101,6 +101,24 @@ describe('one memory budget for the whole receiver', () => {
     expect(order[1]!.response.status).toBe(200)
   })
 
+  it('answers 413 over_budget, keeping no body, when even the request head cannot fit', async () => {
+    // Every request costs 512 bytes and its head: a 100-byte budget holds none.
+    receiver = await createReceiver({ maxBytes: 100 })
+    const ep = receiver.endpoint()
+    const res = await request(ep.url, { method: 'POST', body: 'hello' }).catch((e: Error) => e)
+    // The answer is a 413, or the socket closes under a client still writing: either is clean.
+    if (!(res instanceof Error)) {
+      expect(res.statusCode).toBe(413)
+      expect(res.headers.connection).toBe('close')
+      expect(await res.body.text()).toBe(
+        "Body over what the receiver's memory budget (maxBytes) can hold now.",
+      )
+    }
+    const [d] = await ep.waitFor()
+    expect(d).toMatchObject({ error: 'over_budget', response: { status: 413 } })
+    expect(d!.rawBody.byteLength).toBe(0)
+  })
+
   it('drops the oldest kept deliveries to make room for a body as it arrives', async () => {
     receiver = await createReceiver({ maxBytes: 256 * 1024 })
     const ep = receiver.endpoint()
