@@ -189,6 +189,18 @@ describe('one memory budget for the whole receiver', () => {
     expect(ep.deliveries).toEqual([])
   })
 
+  it("drops an endpoint's deliveries past maxAgeMs when the endpoint alone is read", async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const start = Date.parse('2026-01-01T00:00:00Z')
+    vi.setSystemTime(start)
+    receiver = await createReceiver({ maxAgeMs: 60 * 60 * 1000 })
+    const ep = receiver.endpoint()
+    expect(await post(ep.url, 'old')).toBe(200)
+    vi.setSystemTime(start + 60 * 60 * 1000 + 1)
+    // The endpoint's view is read first: it drops the expired delivery itself.
+    expect(ep.deliveries).toEqual([])
+  })
+
   it('drops deliveries older than maxAgeMs and counts them in dropped', async () => {
     // Only Date is faked: sockets and timers stay real.
     vi.useFakeTimers({ toFake: ['Date'] })

@@ -1,3 +1,4 @@
+import { runInThisContext } from 'node:vm'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   createDelivery,
@@ -178,7 +179,9 @@ describe('createDeliveryStore', () => {
     const store = createDeliveryStore()
     expect(() => store.waitFor({ count: 0 })).toThrow(/count/)
     expect(() => store.waitFor({ timeout: -5 })).toThrow(/timeout/)
-    expect(() => store.waitFor({ match: 'x' as never })).toThrow(/match/)
+    expect(() => store.waitFor({ match: 'x' as never })).toThrow(
+      'Invalid option `waitFor({ match })`: expected a function (delivery) => boolean, got "x".',
+    )
   })
 
   it('refuses waitFor options that are not an object, naming them', () => {
@@ -253,6 +256,57 @@ describe('createDeliveryStore', () => {
     const source = /matching isTheLongOne \((.*)\) at delivery store\./.exec(named.message)![1]!
     expect(source).toHaveLength(80)
     expect(source).toMatch(/^function isTheLongOne\(d\) \{ return d\.text\(\) === /)
+  })
+
+  it('says no more than what happened: no dropped, matcher or near-miss notes when there were none', async () => {
+    const store = createDeliveryStore({ label: 's' })
+    store.add(delivery('only'))
+    const error = (await store.waitFor({ count: 2, timeout: 1 }).catch((e) => e)) as Error
+    expect(error.message).toMatch(
+      /^Timed out after 1 ms waiting for 2 deliveries at s\.\n1 delivery arrived, 1 matched:\n {2}[^\n]*only[^\n]*$/,
+    )
+    // The stack is the message, then the frames of the waitFor call.
+    const stack = error.stack!.split('\n')
+    expect(stack[0]).toBe(`HookwrightError: ${error.message.split('\n')[0]}`)
+    expect(stack[3]).toMatch(/^ {4}at .*store\.test\.ts:\d+:\d+/)
+  })
+
+  it('names what a throwing matcher threw, an Error or not', async () => {
+    const store = createDeliveryStore()
+    store.add(delivery('not json'))
+    const json = (await store
+      .waitFor({ timeout: 1, match: (d) => d.json<{ ok: boolean }>().ok })
+      .catch((e) => e)) as Error
+    expect(json.message).toMatch(
+      /\nThe match function threw on at least one delivery: HookwrightError: Delivery \S+ \(POST \/h\/ep\) has a body that is not JSON: [^\n]+$/,
+    )
+    const thrown = (await store
+      .waitFor({
+        timeout: 1,
+        match: () => {
+          throw 'no such field'
+        },
+      })
+      .catch((e) => e)) as Error
+    expect(
+      thrown.message.endsWith('\nThe match function threw on at least one delivery: no such field'),
+    ).toBe(true)
+  })
+
+  it('shows an arrow function by its source, even when it has a name, with or without spaces', async () => {
+    const store = createDeliveryStore()
+    // Written as plain JavaScript (not through the test's transform, which adds parentheses).
+    const [spaced, tight] = runInThisContext(
+      '(() => { const isPost = delivery => delivery.method === "POST"; const isPut = delivery=>delivery.method === "PUT"; return [isPost, isPut] })()',
+    ) as Array<(d: Delivery) => boolean>
+    expect([spaced!.name, tight!.name]).toEqual(['isPost', 'isPut'])
+    for (const [match, shown] of [
+      [spaced!, 'delivery => delivery.method === "POST"'],
+      [tight!, 'delivery=>delivery.method === "PUT"'],
+    ] as const) {
+      const error = (await store.waitFor({ timeout: 1, match }).catch((e) => e)) as Error
+      expect(error.message).toContain(`waiting for 1 delivery matching ${shown} at delivery store.`)
+    }
   })
 
   it('names the store and the wait in the HOOKWRIGHT_CLOSED error of close()', async () => {
