@@ -309,6 +309,33 @@ describe('createDeliveryStore', () => {
     }
   })
 
+  it('shows a named function by name and source, cutting only sources past 80 (200 for others)', async () => {
+    const store = createDeliveryStore()
+    const shown = async (match: (d: Delivery) => boolean) => {
+      const error = (await store.waitFor({ timeout: 1, match }).catch((e) => e)) as Error
+      return /matching (.*) at delivery store\./.exec(error.message)![1]!
+    }
+    // Plain JavaScript sources of exact lengths (the test's own transform would reprint them).
+    const [short, at80, over80, inner, at200] = runInThisContext(`[
+      function isPut(d) { return d.method === "PUT" },
+      function isEighty(d) { return d.method === "${'P'.repeat(33)}" },
+      function isEightyOne(d) { return d.method === "${'P'.repeat(31)}" },
+      function hasPaid(d) { return d.json().items.some(i => i.paid) },
+      (d) => d.method === "${'P'.repeat(178)}",
+    ]`) as Array<(d: Delivery) => boolean>
+    expect(await shown(short!)).toBe('isPut (function isPut(d) { return d.method === "PUT" })')
+    const eighty = String(at80)
+    expect(eighty).toHaveLength(80)
+    expect(await shown(at80!)).toBe(`isEighty (${eighty})`)
+    const eightyOne = String(over80)
+    expect(eightyOne).toHaveLength(81)
+    expect(await shown(over80!)).toBe(`isEightyOne (${eightyOne.slice(0, 79)}…)`)
+    // An arrow inside a named function's body does not make it an arrow function.
+    expect(await shown(inner!)).toBe(`hasPaid (${String(inner)})`)
+    expect(String(at200)).toHaveLength(200)
+    expect(await shown(at200!)).toBe(String(at200))
+  })
+
   it('names the store and the wait in the HOOKWRIGHT_CLOSED error of close()', async () => {
     const store = createDeliveryStore({ label: 'my interceptor' })
     const waiting = store.waitFor({ count: 3, timeout: 60_000 })
