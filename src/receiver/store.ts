@@ -77,18 +77,6 @@ export function createDeliveryStore(options: DeliveryStoreOptions = {}): Deliver
   return new BoundedStore(storeBounds(options), options.label ?? 'delivery store')
 }
 
-/**
- * A store with bounds already checked by `storeBounds`: the receiver makes one per endpoint.
- * `nearMisses` adds lines to a timeout message: what reached the receiver but not this store.
- */
-export function createCheckedStore(
-  bounds: StoreBounds,
-  label: string,
-  nearMisses?: () => string,
-): DeliveryStore {
-  return new BoundedStore(bounds, label, nearMisses ? { nearMisses } : {})
-}
-
 /** An endpoint's view of the receiver's deliveries: it drops what the receiver drops. */
 export interface EndpointStore extends DeliveryStore {
   /** Drops `delivery` if it is the oldest this view keeps (the receiver dropped it). */
@@ -217,6 +205,7 @@ class BoundedStore implements BudgetStore, EndpointStore {
     ) {
       this.#dropOldest()
     }
+    // Stryker disable next-line ConditionalExpression: only a shortcut; the loop below does nothing for no waiters
     if (this.#waiters === undefined || this.#waiters.size === 0) return
     for (const waiter of this.#waiters) {
       if (offer(waiter, delivery)) waiter.resolve(waiter.found)
@@ -238,7 +227,8 @@ class BoundedStore implements BudgetStore, EndpointStore {
 
   /** Drops `delivery` if it is the oldest kept (the receiver dropped it; see BudgetStore). */
   forget(delivery: Delivery): void {
-    if (this.#items.length > this.#head && this.#items[this.#head] === delivery) {
+    // Past the last kept delivery the slot is undefined, never a delivery.
+    if (this.#items[this.#head] === delivery) {
       this.#dropOldest()
     }
   }
@@ -324,6 +314,7 @@ class BoundedStore implements BudgetStore, EndpointStore {
     this.#bytes -= this.#costs[this.#head]!
     this.#head++
     this.#dropped++
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: when to compact changes only memory; what is kept, its order and bytes are the same
     if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
       this.#items = this.#items.slice(this.#head)
       this.#costs = this.#costs.slice(this.#head)
@@ -339,6 +330,7 @@ class BoundedStore implements BudgetStore, EndpointStore {
 
   /** Drops what is older than `maxAgeMs` (checked whenever the store is read or added to). */
   #dropExpired(): void {
+    // Stryker disable next-line ConditionalExpression: only a shortcut; with no age bound the oldest allowed is -Infinity and nothing is older
     if (this.#maxAgeMs === Infinity) return
     const oldest = Date.now() - this.#maxAgeMs
     while (this.#items.length > this.#head && this.#items[this.#head]!.receivedAt < oldest) {
@@ -370,7 +362,9 @@ class BoundedStore implements BudgetStore, EndpointStore {
     const message = `Timed out after ${timeout} ms ${describeWait(waiter, this.label)}\n${summary}${nearNote}${droppedNote}${matchNote}`
     const error = new HookwrightError('HOOKWRIGHT_TIMEOUT', message)
     // The frames of the waitFor call (the stack captured here is only a timer's).
+    // Stryker disable next-line OptionalChaining,ArrayDeclaration: captureStackTrace always sets the call site's stack
     const frames = waiter.callSite.stack?.split('\n').slice(1) ?? []
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: there is always a frame (see above)
     if (frames.length > 0) error.stack = [`${error.name}: ${message}`, ...frames].join('\n')
     return error
   }

@@ -101,6 +101,24 @@ describe('one memory budget for the whole receiver', () => {
     expect(order[1]!.response.status).toBe(200)
   })
 
+  it('answers 413 over_budget, keeping no body, when even the request head cannot fit', async () => {
+    // Every request costs 512 bytes and its head: a 100-byte budget holds none.
+    receiver = await createReceiver({ maxBytes: 100 })
+    const ep = receiver.endpoint()
+    const res = await request(ep.url, { method: 'POST', body: 'hello' }).catch((e: Error) => e)
+    // The answer is a 413, or the socket closes under a client still writing: either is clean.
+    if (!(res instanceof Error)) {
+      expect(res.statusCode).toBe(413)
+      expect(res.headers.connection).toBe('close')
+      expect(await res.body.text()).toBe(
+        "Body over what the receiver's memory budget (maxBytes) can hold now.",
+      )
+    }
+    const [d] = await ep.waitFor()
+    expect(d).toMatchObject({ error: 'over_budget', response: { status: 413 } })
+    expect(d!.rawBody.byteLength).toBe(0)
+  })
+
   it('drops the oldest kept deliveries to make room for a body as it arrives', async () => {
     receiver = await createReceiver({ maxBytes: 256 * 1024 })
     const ep = receiver.endpoint()
@@ -168,6 +186,18 @@ describe('one memory budget for the whole receiver', () => {
       await new Promise((resolve) => setImmediate(resolve))
     }
     expect(receiver.dropped).toBe(1)
+    expect(ep.deliveries).toEqual([])
+  })
+
+  it("drops an endpoint's deliveries past maxAgeMs when the endpoint alone is read", async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const start = Date.parse('2026-01-01T00:00:00Z')
+    vi.setSystemTime(start)
+    receiver = await createReceiver({ maxAgeMs: 60 * 60 * 1000 })
+    const ep = receiver.endpoint()
+    expect(await post(ep.url, 'old')).toBe(200)
+    vi.setSystemTime(start + 60 * 60 * 1000 + 1)
+    // The endpoint's view is read first: it drops the expired delivery itself.
     expect(ep.deliveries).toEqual([])
   })
 

@@ -87,6 +87,51 @@ describe('timeouts', () => {
   })
 })
 
+describe('the limits as options', () => {
+  it('take whole milliseconds from 1 to 2147483647, both inclusive, naming the option', async () => {
+    for (const name of ['headersTimeout', 'requestTimeout', 'keepAliveTimeout'] as const) {
+      for (const value of [0, 2 ** 31, 1.5, '100']) {
+        // requestTimeout is given beside a small headersTimeout, which must not exceed it.
+        const options =
+          name === 'requestTimeout' ? { headersTimeout: 1, [name]: value } : { [name]: value }
+        await expect(createReceiver(options as never)).rejects.toMatchObject({
+          code: 'HOOKWRIGHT_INVALID_OPTION',
+          message: expect.stringMatching(
+            new RegExp(
+              `^Invalid option \`${name}\`: expected an integer number of milliseconds from 1 to 2147483647, got `,
+            ),
+          ),
+        })
+      }
+    }
+    await receiver({ headersTimeout: 1, requestTimeout: 1, keepAliveTimeout: 1 })
+    await receiver({
+      headersTimeout: 2 ** 31 - 1,
+      requestTimeout: 2 ** 31 - 1,
+      keepAliveTimeout: 2 ** 31 - 1,
+    })
+  })
+
+  it('let requestTimeout follow a headersTimeout longer than its 30 s default', async () => {
+    // headersTimeout alone, past 30 s: the default requestTimeout grows to it.
+    await receiver({ headersTimeout: 45_000 })
+    await expect(
+      createReceiver({ headersTimeout: 45_000, requestTimeout: 44_999 }),
+    ).rejects.toThrow(
+      'Invalid option `headersTimeout`: expected at most requestTimeout (44999 ms): the headers are part of the request, got 45000.',
+    )
+  })
+
+  it('take maxConnections as a whole number of at least 1', async () => {
+    for (const value of [0, -1, 1.5, Number.NaN, '5']) {
+      await expect(createReceiver({ maxConnections: value as never })).rejects.toThrow(
+        /^Invalid option `maxConnections`: expected an integer >= 1, got /,
+      )
+    }
+    await receiver({ maxConnections: 1 })
+  })
+})
+
 describe('the connection cap', () => {
   it('keeps serving good senders while idle connections pile up past maxConnections', async () => {
     const max = 20
@@ -109,6 +154,33 @@ describe('the connection cap', () => {
     expect(evicted.length).toBeGreaterThanOrEqual(30 - max)
   })
 
+  it('holds maxConnections connections, inclusive, and closes the oldest idle one for the next', async () => {
+    const r = await receiver({ maxConnections: 3 })
+    const ep = r.endpoint()
+    // Opened in this order, each accepted before the next (a request on it was answered).
+    const sockets = []
+    for (let i = 0; i < 3; i++) {
+      const s = await openSocket(r.url)
+      const answered = new Promise<string>((resolve) =>
+        s.once('data', (c: Buffer) => resolve(c.toString('latin1'))),
+      )
+      s.write(`POST ${ep.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\n\r\n${i}`)
+      expect(statusLine(await answered)).toBe('HTTP/1.1 200 OK')
+      sockets.push(s)
+    }
+    // Three kept-alive idle connections is the cap, not past it: none was closed to make room.
+    // A fourth is past it: the oldest idle one is answered 408 and closed; the newer stay.
+    const outcomes = sockets.map((s) => readUntilClosed(s))
+    const fourth = await openSocket(r.url)
+    const first = await outcomes[0]!
+    expect(statusLine(first.text)).toBe('HTTP/1.1 408 Request Timeout')
+    expect(first.ended).toBe('end')
+    for (const s of [...sockets, fourth]) s.end()
+    const rest = await Promise.all(outcomes.slice(1))
+    expect(rest.map((o) => o.text)).toEqual(['', ''])
+    expect(ep.deliveries.map((d) => d.text())).toEqual(['0', '1', '2'])
+  })
+
   it('answers 503 when every connection is carrying a request', async () => {
     const r = await receiver({ maxConnections: 3 })
     const hang = r.endpoint({ respond: 'hang' })
@@ -123,8 +195,14 @@ describe('the connection cap', () => {
     await hang.waitFor({ count: 3 })
     const res = await request(ep.url, { method: 'POST', body: '{}' })
     expect(res.statusCode).toBe(503)
-    expect(res.headers['retry-after']).toBe('1')
-    expect(await res.body.text()).toMatch(/maxConnections/)
+    expect(res.headers).toMatchObject({
+      'retry-after': '1',
+      connection: 'close',
+      'content-type': 'text/plain; charset=utf-8',
+    })
+    expect(await res.body.text()).toBe(
+      'This receiver holds 3 connections, all busy (maxConnections). Retry later.',
+    )
     for (const s of hanging) s.destroy()
     expect(ep.deliveries).toEqual([])
   })

@@ -75,6 +75,41 @@ describe('hostile input', () => {
     expect(await servedMeanwhile(ep.url)).toBe(200)
   })
 
+  it('refuses a body one byte over maxBodyBytes, however it is split, keeping exactly the limit', async () => {
+    receiver = await createReceiver()
+    const ep = receiver.endpoint({ maxBodyBytes: 10 })
+    const socket = await openSocket(receiver.url)
+    const outcome = readUntilClosed(socket)
+    socket.write(`POST ${ep.path} HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n`)
+    socket.write('01234')
+    socket.write('567890')
+    const { text } = await outcome
+    expect(text).toMatch(/^HTTP\/1\.1 413 /)
+    expect(text.endsWith('\r\n\r\nBody over the 10-byte limit.')).toBe(true)
+    const [d] = await ep.waitFor()
+    expect(d).toMatchObject({ error: 'body_too_large', response: { status: 413 } })
+    expect(d!.text()).toBe('0123456789')
+  })
+
+  it('with maxBodyBytes 0, takes only empty bodies', async () => {
+    receiver = await createReceiver()
+    const ep = receiver.endpoint({ maxBodyBytes: 0 })
+    const empty = await rawExchange(
+      receiver.url,
+      `POST ${ep.path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+    )
+    expect(empty.text).toMatch(/^HTTP\/1\.1 200 /)
+    const one = await rawExchange(
+      receiver.url,
+      `POST ${ep.path} HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx`,
+    )
+    expect(one.text).toMatch(/^HTTP\/1\.1 413 /)
+    expect(ep.deliveries.map((d) => [d.response.status, d.error, d.rawBody.byteLength])).toEqual([
+      [200, undefined, 0],
+      [413, 'body_too_large', 0],
+    ])
+  })
+
   it('records a client that stops mid-body as aborted with the bytes so far', async () => {
     receiver = await createReceiver()
     const ep = receiver.endpoint()
