@@ -56,4 +56,23 @@ describe('linear', () => {
     })
     expect(getScheme('linear')).toBe(linear)
   })
+
+  it('says by how many seconds, to the millisecond, a stamp is out of tolerance', () => {
+    const { headers, body } = linear.sign({ payload: event, secret })
+    const message = (now: number | Date) => {
+      const result = linear.verify({ headers, body, secret, now })
+      return result.ok ? 'ok' : `${result.reason}: ${result.message}`
+    }
+    expect(message(new Date(stampMs + 60_001))).toBe(
+      'timestamp_too_old: The timestamp is 60.001s old, more than the tolerance of 60s.',
+    )
+    expect(message(new Date(stampMs - 60_250))).toBe(
+      'timestamp_in_future: The timestamp is 60.25s in the future, more than the tolerance of 60s.',
+    )
+    // `now` as a number is Unix seconds, compared in milliseconds all the same.
+    expect(message(stampMs / 1000 + 61)).toBe(
+      'timestamp_too_old: The timestamp is 61s old, more than the tolerance of 60s.',
+    )
+    expect(message(stampMs / 1000 - 60)).toBe('ok')
+  })
 })
