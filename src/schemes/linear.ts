@@ -31,9 +31,10 @@ export const linear = defineScheme<SignOptions, VerifyOptions>({
     }
     return FIELD in payload ? payload : { ...payload, [FIELD]: timestamp * 1000 }
   },
-  sign({ options, body, bodyBytes, timestamp }) {
-    // The header carries the same milliseconds as the body's stamp, as Linear sends them.
-    const stamp = typeof body === 'string' ? bodyStamp(body) : undefined
+  sign({ options, bodyBytes, timestamp }) {
+    // The header carries the same milliseconds as the body's stamp, as Linear sends them
+    // (a payload given as text or bytes included).
+    const stamp = bodyStamp(bodyBytes.toString())
     return {
       [SIGNATURE]: hmac('sha256', options.secret, bodyBytes).toString('hex'),
       [TIMESTAMP]: String(stamp ?? timestamp * 1000),
@@ -47,7 +48,7 @@ export const linear = defineScheme<SignOptions, VerifyOptions>({
       return ctx.fail('bad_signature', 'The Linear-Signature does not match the body and secret.')
     }
     // Only now, with the body proven to come from Linear, is it parsed.
-    const stamp = bodyStamp(ctx.body.toString('utf8'))
+    const stamp = bodyStamp(ctx.body.toString())
     if (stamp === undefined) {
       return ctx.fail(
         'malformed_header',
