@@ -45,7 +45,14 @@ describe('linear', () => {
     const { headers, body } = linear.sign({ payload: event, secret })
     const check = (overrides: object) => linear.verify({ headers, body, secret, now, ...overrides })
     expect(check({ body: `${body as string}\n` })).toMatchObject({ reason: 'bad_signature' })
-    expect(check({ headers: {} })).toMatchObject({ reason: 'missing_header' })
+    expect(check({ headers: {} })).toMatchObject({
+      reason: 'missing_header',
+      message: 'The Linear-Signature header is missing.',
+    })
+    expect(check({ headers: { 'linear-signature': 'ab' } })).toMatchObject({
+      reason: 'bad_signature',
+      message: 'The Linear-Signature does not match the body and secret.',
+    })
     expect(check({ secret: undefined, secrets: ['old', secret] })).toMatchObject({
       ok: true,
       secretIndex: 1,
