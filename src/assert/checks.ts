@@ -99,6 +99,12 @@ export function jsonCheck(partial: unknown): DeliveryCheck {
   return {
     description: `JSON matching ${formatValue(partial, 200)}`,
     misses(d) {
+      // A body that does not decode (a bomb past the limit, a broken gzip) is named as such.
+      try {
+        d.text()
+      } catch (error) {
+        return [`json: the body cannot be read: ${(error as Error).message}`]
+      }
       let body: unknown
       try {
         body = d.json()

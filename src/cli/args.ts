@@ -86,6 +86,17 @@ export function parse(argv: string[], spec: CommandSpec, io: CliIO): Parsed | un
   try {
     parsed = parseArgs({ args: argv, options: config, allowPositionals: true, strict: true })
   } catch (error) {
+    // A value starting with '-' reads as an option unless written `--name=value`: say so, without
+    // echoing the value (it may be a secret).
+    const ambiguous = /^Option '(--[\w-]+)'[^\n]* argument is ambiguous/.exec(
+      String((error as Error).message),
+    )
+    if (ambiguous) {
+      const name = ambiguous[1]!
+      throw new UsageError(
+        `${name} needs a value, and the next argument starts with '-': write a value that starts with '-' as ${name}=<value>. See \`hookwright ${spec.name} --help\`.`,
+      )
+    }
     // parseArgs messages run over several lines with advice for other tools; keep the first.
     const first = String((error as Error).message).split(/\.\s|\n/)[0]!
     throw new UsageError(`${first.replace(/\.$/, '')}. See \`hookwright ${spec.name} --help\`.`)

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import {
   headerCheck,
@@ -36,6 +37,26 @@ describe('per-delivery checks', () => {
       check.misses(delivery(1, { body: '{"type":"invoice.paid","data":{"amount":4}}' })),
     ).toEqual(['data.amount: expected 500, got 4'])
     expect(check.misses(delivery(1, { body: 'not json' }))).toEqual(['json: the body is not JSON'])
+  })
+
+  it('json: a body that cannot be decoded is named as such, not as "not JSON"', () => {
+    const check = jsonCheck({ type: 'invoice.paid' })
+    const gzip = (body: Buffer) =>
+      delivery(1, {
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        rawBody: new Uint8Array(body),
+      })
+    // 11 MiB of JSON, past the 10 MiB a delivery decodes to by default.
+    const bomb = gzipSync(JSON.stringify({ type: 'x'.repeat(11 * 1024 * 1024) }))
+    const [bombMiss, ...rest] = check.misses(gzip(bomb))
+    expect(rest).toEqual([])
+    expect(bombMiss).toMatch(
+      /^json: the body cannot be read: Delivery d1 \(POST \/h\/ep1\): the body inflates past 10485760 bytes/,
+    )
+    expect(check.misses(gzip(Buffer.from('not gzip')))).toEqual([
+      'json: the body cannot be read: Delivery d1 says Content-Encoding: gzip but its body does not decode as that.',
+    ])
+    expect(check.misses(gzip(gzipSync('{"type":"invoice.paid"}')))).toEqual([])
   })
 
   it('headers: exact, RegExp, predicate, presence', () => {

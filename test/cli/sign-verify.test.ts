@@ -114,6 +114,10 @@ describe('hookwright sign', () => {
     ],
     [['sign', 'x.json', '--bogus'], /Unknown option '--bogus'\. See `hookwright sign --help`/],
     [['sign', 'a', 'b', '--scheme', 'stripe', '--secret', 's'], /unexpected argument "b"/],
+    [
+      ['sign', 'x.json', '--scheme', 'stripe', '--secret', '-s'],
+      /--secret needs a value, and the next argument starts with '-': write a value that starts with '-' as --secret=<value>\. See `hookwright sign --help`/,
+    ],
     [['sign', '-', '--scheme', 'stripe', '--secret', 's', '--curl'], /--to is required/],
     [
       ['sign', '-', '--scheme', 'stripe', '--secret', 's', '--curl', '--to', 'ftp://x'],

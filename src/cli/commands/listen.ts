@@ -3,11 +3,12 @@ import { HookwrightError } from '../../errors.js'
 import { INSPECTOR_PREFIX, inspectorRoute, inspectorUrl } from '../../inspector/route.js'
 import { DEFAULT_MAX_BODY_BYTES } from '../../receiver/endpoint.js'
 import { isLoopback } from '../../receiver/guard.js'
+import { DEFAULT_HEADERS_TIMEOUT } from '../../receiver/limits.js'
 import { createReceiver } from '../../receiver/server.js'
 import { DEFAULT_MAX_BYTES } from '../../receiver/store.js'
 import type { EndpointOptions, Receiver } from '../../receiver/types.js'
 import { getScheme, schemeNames, type SchemeName } from '../../schemes/registry.js'
-import { type CommandSpec, int, parse, str } from '../args.js'
+import { type CommandSpec, int, type Parsed, parse, str } from '../args.js'
 import { type CliIO, UsageError, printJSON } from '../io.js'
 import { openSaveLog, SaveError, type SaveFs, type SaveLog } from '../save.js'
 
@@ -80,6 +81,27 @@ export const spec: CommandSpec = {
       value: 'BYTES',
       description: `memory for deliveries: bodies, headers and bodies still arriving (default ${DEFAULT_MAX_BYTES}, 256 MiB)`,
     },
+    'max-connections': {
+      type: 'string',
+      value: 'N',
+      description:
+        'open connections at most (default 1000, or the fd limit less 100); past it the oldest idle one gets 408',
+    },
+    'headers-timeout': {
+      type: 'string',
+      value: 'TIME',
+      description: 'time a sender has to send its request headers (default 10s; 500ms, 10s, 2m)',
+    },
+    'request-timeout': {
+      type: 'string',
+      value: 'TIME',
+      description: 'time a sender has to send its whole request (default 30s)',
+    },
+    'keep-alive-timeout': {
+      type: 'string',
+      value: 'TIME',
+      description: 'time an idle kept-alive connection stays open (default 5s)',
+    },
     'no-inspector': { type: 'boolean', description: 'do not serve the inspector page' },
   },
   examples: [
@@ -115,6 +137,30 @@ export async function run(
   const maxBytes = int(parsed, 'max-bytes', DEFAULT_MAX_BYTES)
   const retain = str(parsed, 'retain')
   const maxAgeMs = retain === undefined ? undefined : parseAge(retain)
+  const requestTimeout = duration(parsed, 'request-timeout')
+  const headersTimeout = duration(parsed, 'headers-timeout')
+  if (
+    headersTimeout !== undefined &&
+    requestTimeout !== undefined &&
+    headersTimeout > requestTimeout
+  ) {
+    throw new UsageError(
+      '--headers-timeout must be at most --request-timeout: the headers are part of the request.',
+    )
+  }
+  const connectionLimits = {
+    ...optional('maxConnections', intOrUndefined(parsed, 'max-connections')),
+    // A short --request-timeout alone shortens the headers' time with it.
+    ...optional(
+      'headersTimeout',
+      headersTimeout ??
+        (requestTimeout === undefined
+          ? undefined
+          : Math.min(DEFAULT_HEADERS_TIMEOUT, requestTimeout)),
+    ),
+    ...optional('requestTimeout', requestTimeout),
+    ...optional('keepAliveTimeout', duration(parsed, 'keep-alive-timeout')),
+  }
   const inspector = parsed.values['no-inspector'] !== true
   const control = inspector || parsed.values.control === true
   const token = str(parsed, 'token') ?? io.env.HOOKWRIGHT_TOKEN
@@ -157,6 +203,7 @@ export async function run(
     host,
     maxDeliveries: max,
     maxBytes,
+    ...connectionLimits,
     ...(maxAgeMs !== undefined ? { maxAgeMs } : {}),
     ...(save ? { save } : {}),
     ...(allowedHosts ? { allowedHosts } : {}),
@@ -352,6 +399,30 @@ function parseAge(value: string): number {
     )
   }
   return ms
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 }
+
+/** `--headers-timeout` and the like: `500ms`, `10s`, `2m`, or bare milliseconds. */
+function duration(parsed: Parsed, name: string): number | undefined {
+  const value = str(parsed, name)
+  if (value === undefined) return undefined
+  const m = /^(\d+)(ms|s|m)?$/.exec(value)
+  const ms = m ? Number(m[1]) * DURATION_UNITS[m[2] ?? 'ms']! : NaN
+  if (!(ms > 0) || !Number.isSafeInteger(ms) || ms > 2 ** 31 - 1) {
+    throw new UsageError(
+      `--${name} must be a time such as 500ms, 10s or 2m (at most 24 days), got ${JSON.stringify(value)}.`,
+    )
+  }
+  return ms
+}
+
+function intOrUndefined(parsed: Parsed, name: string): number | undefined {
+  return str(parsed, name) === undefined ? undefined : int(parsed, name, 0, { min: 1 })
+}
+
+function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number }
 }
 
 /** `256 MiB`, `10 MiB`, `512 KiB`, `100 B`. */
