@@ -48,7 +48,10 @@ export interface ShopifyConfig {
   apiVersion?: string
 }
 
-/** The Shopify scheme; `.with(config)` makes one with other defaults (header style, required headers). */
+/**
+ * The Shopify scheme; `.with(config)` makes one with other defaults (header style, required
+ * headers), layered over the defaults of the scheme it is called on.
+ */
 export type ShopifyScheme = Scheme<ShopifySignOptions, ShopifyVerifyOptions> & {
   with(config: ShopifyConfig): ShopifyScheme
 }
@@ -152,6 +155,7 @@ function createShopify(config: ShopifyConfig): ShopifyScheme {
         )
       }
       // Shopify signs the raw body alone; compare base64 text so any changed character is bad_signature.
+      // Stryker disable next-line StringLiteral: Buffer.from(text, '') is UTF-8 too (the default)
       const candidate = Buffer.from(header, 'utf8')
       const matched = matchHmac('sha256', 'base64', ctx.secrets, candidate, ctx.body)
       if (matched === -1) {
@@ -173,7 +177,14 @@ function createShopify(config: ShopifyConfig): ShopifyScheme {
       return id ? ctx.ok(matched, { id }) : ctx.ok(matched)
     },
   })
-  return Object.assign(scheme, { with: createShopify })
+  // A further .with() starts from this scheme's defaults: events.with({ requireHeaders }) stays events.
+  return Object.assign(scheme, {
+    with: (more: ShopifyConfig) =>
+      createShopify({
+        ...defaults,
+        ...parseConfig<ShopifyConfig>(shopifyConfig, more, 'shopify.with'),
+      }),
+  })
 }
 
 /**

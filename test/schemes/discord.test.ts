@@ -111,6 +111,74 @@ describe('discord', () => {
     })
   })
 
+  it('refuses a signature that is not exactly 128 hex characters, saying so', async () => {
+    const { signSecret, verifySecret } = discord.generateSecret()
+    const { headers, body } = discord.sign({ payload: interaction, secret: signSecret })
+    const signature = headers['x-signature-ed25519']!
+    const timestamp = headers['x-signature-timestamp']!
+    // One character more at either end: Buffer.from(…, 'hex') would read the 64 bytes anyway.
+    for (const bad of [`${signature}0`, `0${signature}`, signature.slice(0, -2), `${signature} `]) {
+      expect(await verifyKey(body, bad, timestamp, verifySecret), bad).toBe(false)
+      expect(
+        discord.verify({
+          headers: { ...headers, 'x-signature-ed25519': bad },
+          body,
+          secret: verifySecret,
+        }),
+        bad,
+      ).toEqual({
+        ok: false,
+        scheme: 'discord',
+        reason: 'bad_signature',
+        message: 'The signature is not 64 bytes of hex.',
+      })
+    }
+  })
+
+  it('names the header at fault in each refusal', () => {
+    const { signSecret, verifySecret } = discord.generateSecret()
+    const { headers, body } = discord.sign({ payload: interaction, secret: signSecret })
+    const refusal = (h: Record<string, string>) => {
+      const result = discord.verify({ headers: h, body, secret: verifySecret })
+      return result.ok ? 'ok' : `${result.reason}: ${result.message}`
+    }
+    expect(refusal({ 'x-signature-timestamp': headers['x-signature-timestamp']! })).toBe(
+      'missing_header: The X-Signature-Ed25519 header is missing.',
+    )
+    expect(refusal({ 'x-signature-ed25519': headers['x-signature-ed25519']! })).toBe(
+      'missing_header: The X-Signature-Timestamp header is missing.',
+    )
+    expect(refusal({ ...headers, 'x-signature-timestamp': '1.5' })).toBe(
+      'malformed_header: The X-Signature-Timestamp header is not Unix seconds.',
+    )
+    expect(refusal({ ...headers, 'x-signature-timestamp': '1' })).toBe(
+      'bad_signature: The signature does not match the body and public key.',
+    )
+    expect(discord.headers).toEqual(['x-signature-ed25519', 'x-signature-timestamp'])
+  })
+
+  it('reports the first listed key that verifies, when one key is listed in two forms', () => {
+    const { signSecret, verifySecret } = discord.generateSecret()
+    const other = discord.generateSecret().verifySecret
+    const { headers, body } = discord.sign({ payload: interaction, secret: signSecret })
+    const pem = [
+      '-----BEGIN PUBLIC KEY-----',
+      Buffer.concat([
+        Buffer.from('302a300506032b6570032100', 'hex'),
+        Buffer.from(verifySecret, 'hex'),
+      ]).toString('base64'),
+      '-----END PUBLIC KEY-----',
+    ].join('\n')
+    expect(discord.verify({ headers, body, secrets: [verifySecret, pem] })).toMatchObject({
+      ok: true,
+      secretIndex: 0,
+    })
+    expect(discord.verify({ headers, body, secrets: [other, pem, verifySecret] })).toMatchObject({
+      ok: true,
+      secretIndex: 1,
+    })
+  })
+
   it('checks the timestamp only when a tolerance is given, as verifyKey checks none', () => {
     const { signSecret, verifySecret } = discord.generateSecret()
     const now = 1_700_000_000

@@ -224,6 +224,186 @@ describe('hmac', () => {
     })
   })
 
+  it('names its headers, signature first, the timestamp and id headers only when configured', () => {
+    expect(hmac.headers).toEqual(['x-webhook-signature'])
+    expect(
+      hmac.with({ header: 'X-Sig', template: '{timestamp}.{body}', timestampHeader: 'X-Ts' })
+        .headers,
+    ).toEqual(['x-sig', 'x-ts'])
+    expect(
+      hmac.with({ header: 'X-Sig', template: '{id}.{body}', idHeader: 'X-Id' }).headers,
+    ).toEqual(['x-sig', 'x-id'])
+    expect(
+      hmac.with({
+        header: 'X-Sig',
+        template: '{id}.{timestamp}.{body}',
+        timestampHeader: 'X-Ts',
+        idHeader: 'X-Id',
+      }).headers,
+    ).toEqual(['x-sig', 'x-ts', 'x-id'])
+  })
+
+  it('signs literal text after the last placeholder too', () => {
+    const scheme = hmac.with({ header: 'X-Sig', template: '{id}.{body}.v1', idHeader: 'X-Id' })
+    const { headers, body } = scheme.sign({ payload: 'hi', secret, id: 'msg_1' })
+    expect(headers['x-sig']).toBe(createHmac('sha256', secret).update('msg_1.hi.v1').digest('hex'))
+    expect(scheme.verify({ headers, body, secret })).toStrictEqual({
+      ok: true,
+      scheme: 'hmac',
+      secretIndex: 0,
+      id: 'msg_1',
+    })
+  })
+
+  it('reports a timestamp only for a scheme with a timestamp header', () => {
+    const { headers, body } = hmac.sign({ payload, secret })
+    // Not `timestamp: undefined`: the result has no such key.
+    expect(hmac.verify({ headers, body, secret })).toStrictEqual({
+      ok: true,
+      scheme: 'hmac',
+      secretIndex: 0,
+    })
+    // A unit without a timestamp header signs and checks no time.
+    const unitOnly = hmac.with({ header: 'X-Sig', timestampUnit: 'ms' })
+    const signed = unitOnly.sign({ payload, secret, timestamp: 1_700_000_000 })
+    expect(Object.keys(signed.headers)).toEqual(['x-sig'])
+    expect(unitOnly.verify({ ...signed, secret, now: 1_800_000_000 })).toStrictEqual({
+      ok: true,
+      scheme: 'hmac',
+      secretIndex: 0,
+    })
+  })
+
+  it('with allowFuture, refuses only old timestamps, in seconds and in milliseconds', () => {
+    const now = 1_700_000_000
+    for (const timestampUnit of ['s', 'ms'] as const) {
+      const scheme = hmac.with({
+        header: 'X-Sig',
+        template: '{timestamp}.{body}',
+        timestampHeader: 'X-Ts',
+        timestampUnit,
+        tolerance: 60,
+        allowFuture: true,
+      })
+      const at = (offset: number) => {
+        const signed = scheme.sign({ payload, secret, timestamp: now + offset })
+        const result = scheme.verify({ ...signed, secret, now })
+        return result.ok ? 'ok' : result.reason
+      }
+      expect(at(3600), timestampUnit).toBe('ok')
+      expect(at(-60), timestampUnit).toBe('ok')
+      expect(at(-61), timestampUnit).toBe('timestamp_too_old')
+    }
+  })
+
+  it('accepts a tolerance of 0 s (exactly now) and refuses one that is not a finite number', () => {
+    const scheme = hmac.with({
+      header: 'X-Sig',
+      template: '{timestamp}.{body}',
+      timestampHeader: 'X-Ts',
+      tolerance: 0,
+    })
+    expect(scheme.tolerance).toBe(0)
+    const now = 1_700_000_000
+    const signed = scheme.sign({ payload, secret, timestamp: now })
+    expect(scheme.verify({ ...signed, secret, now }).ok).toBe(true)
+    expect(scheme.verify({ ...signed, secret, now: now + 1 })).toMatchObject({
+      reason: 'timestamp_too_old',
+    })
+    for (const tolerance of [Infinity, NaN, '60', -0.5]) {
+      expect(() =>
+        hmac.with({
+          header: 'X-Sig',
+          template: '{timestamp}.{body}',
+          timestampHeader: 'X-Ts',
+          tolerance: tolerance as never,
+        }),
+      ).toThrow(/^Invalid option `hmac.with tolerance`: expected a number of seconds >= 0, got /)
+    }
+    expect(() =>
+      hmac.with({
+        header: 'X-Sig',
+        template: '{timestamp}.{body}',
+        timestampHeader: 'X-Ts',
+        allowFuture: 'yes' as never,
+      }),
+    ).toThrow('Invalid option `hmac.with allowFuture`: expected true or false, got "yes".')
+  })
+
+  it('says in each template error which option is wrong and what it accepts', () => {
+    const message = (config: object) => {
+      try {
+        hmac.with(config as never)
+      } catch (error) {
+        return (error as Error).message
+      }
+      return 'no error'
+    }
+    expect(message({ header: 'X-Sig', template: '{ts}.{body}' })).toBe(
+      'Invalid option `hmac.with template`: expected placeholders {body}, {timestamp}, {id} or {url}, got "{ts}.{body}".',
+    )
+    expect(message({ header: 'X-Sig', template: '{url}' })).toBe(
+      'Invalid option `hmac.with template`: expected a template that signs {body}, got "{url}".',
+    )
+    expect(message({ header: 'X-Sig', template: '{timestamp}.{body}' })).toBe(
+      'Invalid option `hmac.with timestampHeader`: expected timestampHeader together with {timestamp} in the template (both or neither), got undefined.',
+    )
+    expect(message({ header: 'X-Sig', idHeader: 'X-Id' })).toBe(
+      'Invalid option `hmac.with idHeader`: expected idHeader together with {id} in the template (both or neither), got "X-Id".',
+    )
+    const signsUrl = hmac.with({ name: 'acme', header: 'X-Sig', template: '{url}{body}' })
+    expect(() => signsUrl.sign({ payload, secret, url: '' })).toThrow(
+      'Invalid option `acme.sign({ url })`: expected the full request URL, which this scheme signs, got "".',
+    )
+  })
+
+  it('names the configured header in each refusal, and the timestamp unit it expects', () => {
+    const now = 1_700_000_000
+    const refusal = (scheme: ReturnType<typeof hmac.with>, headers: Record<string, string>) => {
+      const result = scheme.verify({ headers, body: 'hi', secret, now })
+      return result.ok ? 'ok' : `${result.reason}: ${result.message}`
+    }
+    const acme = hmac.with({
+      name: 'acme',
+      header: 'X-Acme-Signature',
+      prefix: 'v1=',
+      template: '{id}.{timestamp}.{body}',
+      timestampHeader: 'X-Acme-Timestamp',
+      idHeader: 'X-Acme-Id',
+    })
+    const { headers } = acme.sign({ payload: 'hi', secret, id: 'msg_1', timestamp: now })
+    const sig = headers['x-acme-signature']!
+    expect(refusal(acme, headers)).toBe('ok')
+    expect(refusal(acme, { ...headers, 'x-acme-signature': '' })).toBe(
+      'missing_header: The X-Acme-Signature header is missing.',
+    )
+    expect(refusal(acme, { ...headers, 'x-acme-signature': sig.slice(3) })).toBe(
+      'malformed_header: The X-Acme-Signature header does not start with "v1=".',
+    )
+    expect(refusal(acme, { ...headers, 'x-acme-timestamp': '' })).toBe(
+      'missing_header: The X-Acme-Timestamp header is missing.',
+    )
+    expect(refusal(acme, { ...headers, 'x-acme-timestamp': 'now' })).toBe(
+      'malformed_header: The X-Acme-Timestamp header is not a Unix time in seconds.',
+    )
+    expect(refusal(acme, { ...headers, 'x-acme-id': '' })).toBe(
+      'missing_header: The X-Acme-Id header is missing.',
+    )
+    expect(refusal(acme, { ...headers, 'x-acme-id': 'msg_2' })).toBe(
+      'bad_signature: The X-Acme-Signature signature does not match.',
+    )
+    const hubspotLike = hmac.with({
+      header: 'X-Sig',
+      template: '{timestamp}{body}',
+      timestampHeader: 'X-Ts',
+      timestampUnit: 'ms',
+    })
+    const signed = hubspotLike.sign({ payload: 'hi', secret, timestamp: now })
+    expect(refusal(hubspotLike, { ...signed.headers, 'x-ts': '1.7e12' })).toBe(
+      'malformed_header: The X-Ts header is not a Unix time in milliseconds.',
+    )
+  })
+
   it('keys each HMAC by its own secret, across more secrets than the key cache holds', () => {
     // Verify keeps the last 64 secrets as KeyObjects; each of 150 must still sign for itself only.
     const body = '{"n":1}'

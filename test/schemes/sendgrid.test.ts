@@ -113,6 +113,72 @@ describe('sendgrid', () => {
     )
   })
 
+  it('refuses base64 that only decodes to the signature leniently, saying it is not base64', () => {
+    const headers = {
+      'x-twilio-email-event-webhook-signature': SIGNATURE,
+      'x-twilio-email-event-webhook-timestamp': TIMESTAMP,
+    }
+    // 71 bytes: the last character before "=" carries 2 unused bits; M (001100) → N (001101)
+    // changes only those, so a lenient decoder reads the same signature.
+    const lenient = `${SIGNATURE.slice(0, -2)}N=`
+    expect(Buffer.from(lenient, 'base64')).toEqual(Buffer.from(SIGNATURE, 'base64'))
+    const refusal = (signature: string) => {
+      const result = sendgrid.verify({
+        headers: { ...headers, 'x-twilio-email-event-webhook-signature': signature },
+        body: PAYLOAD,
+        secret: PUBLIC_KEY,
+      })
+      return result.ok ? 'ok' : `${result.reason}: ${result.message}`
+    }
+    expect(refusal(SIGNATURE)).toBe('ok')
+    for (const bad of [lenient, 'not base64!', SIGNATURE.slice(0, -1)]) {
+      expect(refusal(bad), bad).toBe('bad_signature: The signature is not base64.')
+    }
+  })
+
+  it('names the header at fault in each refusal', () => {
+    const headers = {
+      'x-twilio-email-event-webhook-signature': SIGNATURE,
+      'x-twilio-email-event-webhook-timestamp': TIMESTAMP,
+    }
+    const refusal = (h: Record<string, string>) => {
+      const result = sendgrid.verify({ headers: h, body: PAYLOAD, secret: PUBLIC_KEY })
+      return result.ok ? 'ok' : `${result.reason}: ${result.message}`
+    }
+    expect(refusal({ 'x-twilio-email-event-webhook-timestamp': TIMESTAMP })).toBe(
+      'missing_header: The X-Twilio-Email-Event-Webhook-Signature header is missing.',
+    )
+    expect(refusal({ 'x-twilio-email-event-webhook-signature': SIGNATURE })).toBe(
+      'missing_header: The X-Twilio-Email-Event-Webhook-Timestamp header is missing.',
+    )
+    expect(refusal({ ...headers, 'x-twilio-email-event-webhook-timestamp': '-1' })).toBe(
+      'malformed_header: The X-Twilio-Email-Event-Webhook-Timestamp header is not Unix seconds.',
+    )
+    expect(refusal({ ...headers, 'x-twilio-email-event-webhook-timestamp': '1600112503' })).toBe(
+      'bad_signature: The signature does not match the body and public key.',
+    )
+    expect(sendgrid.headers).toEqual([
+      'x-twilio-email-event-webhook-signature',
+      'x-twilio-email-event-webhook-timestamp',
+    ])
+  })
+
+  it('reports the first listed key that verifies, when one key is listed in two forms', () => {
+    const pem = `-----BEGIN PUBLIC KEY-----\n${PUBLIC_KEY.match(/.{1,64}/g)!.join('\n')}\n-----END PUBLIC KEY-----\n`
+    const headers = {
+      'x-twilio-email-event-webhook-signature': SIGNATURE,
+      'x-twilio-email-event-webhook-timestamp': TIMESTAMP,
+    }
+    const other = sendgrid.generateSecret().verifySecret
+    expect(sendgrid.verify({ headers, body: PAYLOAD, secrets: [PUBLIC_KEY, pem] })).toMatchObject({
+      ok: true,
+      secretIndex: 0,
+    })
+    expect(
+      sendgrid.verify({ headers, body: PAYLOAD, secrets: [other, pem, PUBLIC_KEY] }),
+    ).toMatchObject({ ok: true, secretIndex: 1 })
+  })
+
   it('accepts PEM keys and several verification keys during a rotation', () => {
     const next = sendgrid.generateSecret()
     const pem = (der: string, label: string) =>
@@ -141,6 +207,11 @@ describe('sendgrid', () => {
     // An Ed25519 key is a key, but not the kind SendGrid uses.
     const ed = 'MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE='
     expect(() => sendgrid.verify({ headers, body, secret: ed })).toThrow(HookwrightError)
+    // Signing with a private key of another kind (Discord's Ed25519) says what SendGrid takes.
+    const edPrivate = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'
+    expect(() => sendgrid.sign({ payload: events, secret: edPrivate })).toThrow(
+      'Invalid option `secret`: expected an ECDSA P-256 private key: base64 PKCS#8 DER or PEM, got (hidden).',
+    )
     expect(getScheme('sendgrid')).toBe(sendgrid)
   })
 })

@@ -98,6 +98,143 @@ describe('shopify', () => {
     }
     expect(getScheme('shopify')).toBe(shopify)
   })
+  it('names what is wrong in each refusal', () => {
+    const body = JSON.stringify(order)
+    const refusal = (headers: Record<string, string>, requireHeaders?: boolean) => {
+      const result = shopify.verify({ headers, body, secret, requireHeaders })
+      return result.ok ? 'ok' : `${result.reason}: ${result.message}`
+    }
+    const hmac = documented(secret, body)
+    expect(refusal({})).toBe(
+      'missing_header: The X-Shopify-Hmac-Sha256 (or shopify-hmac-sha256) header is missing.',
+    )
+    expect(refusal({ 'x-shopify-hmac-sha256': documented('other', body) })).toBe(
+      'bad_signature: The HMAC does not match the body and secret.',
+    )
+    expect(refusal({ 'x-shopify-hmac-sha256': hmac, 'x-shopify-topic': 't' }, true)).toBe(
+      'missing_header: Required header(s) missing: x-shopify-shop-domain, x-shopify-api-version, x-shopify-webhook-id.',
+    )
+    expect(
+      refusal(
+        {
+          'shopify-hmac-sha256': hmac,
+          'shopify-topic': 't',
+          'shopify-shop-domain': 'd',
+          'shopify-api-version': 'v',
+          'shopify-webhook-id': 'w',
+        },
+        true,
+      ),
+    ).toBe('missing_header: Required header(s) missing: shopify-event-id.')
+  })
+
+  it('makes schemes with .with() that report as shopify and make others in turn', () => {
+    const body = JSON.stringify(order)
+    const events = shopify.with({ headerStyle: 'events' })
+    // A further .with() keeps the defaults it is called on: still the events style.
+    const strict = events.with({
+      requireHeaders: true,
+      topic: 't',
+      shopDomain: 'd',
+      apiVersion: 'v',
+    })
+    const signed = strict.sign({ payload: order, secret })
+    expect(strict.verify({ headers: signed.headers, body, secret })).toMatchObject({
+      ok: true,
+      scheme: 'shopify',
+      id: signed.headers['shopify-webhook-id'],
+    })
+    expect(events.verify({ headers: {}, body, secret })).toMatchObject({
+      scheme: 'shopify',
+      reason: 'missing_header',
+    })
+  })
+
+  it('reports the webhook id only when the delivery carries one', () => {
+    const body = JSON.stringify(order)
+    const headers = { 'x-shopify-hmac-sha256': documented(secret, body) }
+    expect(shopify.verify({ headers, body, secret })).toStrictEqual({
+      ok: true,
+      scheme: 'shopify',
+      secretIndex: 0,
+    })
+    expect(
+      shopify.verify({ headers: { ...headers, 'x-shopify-webhook-id': 'w1' }, body, secret }),
+    ).toStrictEqual({ ok: true, scheme: 'shopify', secretIndex: 0, id: 'w1' })
+  })
+
+  it('lists the headers a bad delivery may drop: both HMAC names, or every required one', () => {
+    expect(shopify.headers).toEqual(['x-shopify-hmac-sha256', 'shopify-hmac-sha256'])
+    expect(shopify.with({ headerStyle: 'legacy' }).headers).toEqual([
+      'x-shopify-hmac-sha256',
+      'shopify-hmac-sha256',
+    ])
+    expect(shopify.with({ headerStyle: 'events' }).headers).toEqual([
+      'shopify-hmac-sha256',
+      'x-shopify-hmac-sha256',
+    ])
+    expect(shopify.with({ requireHeaders: true }).headers).toEqual([
+      'x-shopify-hmac-sha256',
+      'x-shopify-topic',
+      'x-shopify-shop-domain',
+      'x-shopify-api-version',
+      'x-shopify-webhook-id',
+    ])
+    expect(shopify.with({ headerStyle: 'events', requireHeaders: true }).headers).toEqual([
+      'shopify-hmac-sha256',
+      'shopify-topic',
+      'shopify-shop-domain',
+      'shopify-api-version',
+      'shopify-webhook-id',
+      'shopify-event-id',
+    ])
+  })
+
+  it('throws on misuse, naming the option and what it accepts', () => {
+    const message = (run: () => unknown) => {
+      try {
+        run()
+      } catch (error) {
+        return (error as Error).message
+      }
+      return 'no error'
+    }
+    const { headers, body } = shopify.sign({ payload: order, secret })
+    expect(
+      message(() => shopify.verify({ headers, body, secret, requireHeaders: 'yes' as never })),
+    ).toBe('Invalid option `requireHeaders`: expected true or false, got "yes".')
+    expect(message(() => shopify.with({ requireHeaders: 1 as never }))).toBe(
+      'Invalid option `shopify.with requireHeaders`: expected true or false, got 1.',
+    )
+    expect(message(() => shopify.with({ topic: '' }))).toBe(
+      'Invalid option `shopify.with topic`: expected a non-empty string, got "".',
+    )
+    const strict = shopify.with({ requireHeaders: true, topic: 'orders/create', apiVersion: 'v' })
+    expect(message(() => strict.sign({ payload: order, secret }))).toBe(
+      'Invalid option `shopDomain`: expected a value (this scheme verifies with requireHeaders, so deliveries must carry it), got undefined.',
+    )
+    expect(
+      strict.sign({ payload: order, secret, shopDomain: 'example.myshopify.com' }).headers,
+    ).toMatchObject({
+      'x-shopify-shop-domain': 'example.myshopify.com',
+      'x-shopify-api-version': 'v',
+    })
+  })
+
+  it('gives an Events delivery a fresh event id, and a webhook subscription none unless asked', () => {
+    const a = shopify.sign({ payload: order, secret, headerStyle: 'events' })
+    const b = shopify.sign({ payload: order, secret, headerStyle: 'events' })
+    expect(a.headers['shopify-event-id']).toMatch(/^[0-9a-f-]{36}$/)
+    expect(a.headers['shopify-event-id']).not.toBe(b.headers['shopify-event-id'])
+    expect(a.headers['shopify-webhook-id']).not.toBe(b.headers['shopify-webhook-id'])
+    expect(shopify.sign({ payload: order, secret }).headers).not.toHaveProperty(
+      'x-shopify-event-id',
+    )
+    expect(shopify.sign({ payload: order, secret, eventId: 'e1' }).headers).toMatchObject({
+      'x-shopify-event-id': 'e1',
+    })
+  })
+
   describe("the new shopify-* headers (Events deliveries), as shopify-api 13's validate reads them", () => {
     const body = JSON.stringify(order)
     const hmac = documented(secret, body)

@@ -71,6 +71,63 @@ describe('slack', () => {
     })
   })
 
+  it('names the header at fault in each refusal', () => {
+    const { headers, body } = slack.sign({ payload: command, secret, timestamp: now })
+    const sig = headers['x-slack-signature']!
+    const ts = headers['x-slack-request-timestamp']!
+    const refusal = (h: Record<string, string>) => {
+      const result = slack.verify({ headers: h, body, secret, now })
+      return result.ok ? 'ok' : `${result.reason}: ${result.message}`
+    }
+    expect(refusal({ 'x-slack-request-timestamp': ts })).toBe(
+      'missing_header: The X-Slack-Signature header is missing.',
+    )
+    expect(refusal({ 'x-slack-signature': sig })).toBe(
+      'missing_header: The X-Slack-Request-Timestamp header is missing.',
+    )
+    expect(refusal({ ...headers, 'x-slack-request-timestamp': 'soon' })).toBe(
+      'malformed_header: The X-Slack-Request-Timestamp header is not a number of Unix seconds.',
+    )
+    expect(refusal({ ...headers, 'x-slack-signature': sig.slice(3) })).toBe(
+      'malformed_header: The X-Slack-Signature header is not "v0=<hex digest>".',
+    )
+    expect(refusal({ ...headers, 'x-slack-signature': `v1=${sig.slice(3)}` })).toBe(
+      'unsupported_version: The X-Slack-Signature header is a v1 signature, not v0.',
+    )
+    expect(refusal({ ...headers, 'x-slack-signature': `${sig.slice(0, -1)}0` })).toMatch(
+      /^bad_signature: The v0 signature does not match the body and secret\.$/,
+    )
+  })
+
+  it('reads the version before the first "=": v<digits> is another version, anything else malformed', () => {
+    const { headers, body } = slack.sign({ payload: command, secret, timestamp: now })
+    const digest = headers['x-slack-signature']!.slice(3)
+    const reason = (signature: string) => {
+      const result = slack.verify({
+        headers: { ...headers, 'x-slack-signature': signature },
+        body,
+        secret,
+        now,
+      })
+      return result.ok ? 'ok' : result.reason
+    }
+    expect(reason(`v0=${digest}`)).toBe('ok')
+    expect(reason(`v12=${digest}`)).toBe('unsupported_version')
+    for (const signature of [
+      `V0=${digest}`,
+      `xv1=${digest}`,
+      `v1x=${digest}`,
+      `v=${digest}`,
+      `=${digest}`,
+      // No "=" at all: no version, even where the text starts like one.
+      'v01',
+      'v10',
+      `v0${digest}`,
+    ]) {
+      expect(reason(signature), signature).toBe('malformed_header')
+    }
+  })
+
   it('refuses timestamps more than 300 s away in either direction', () => {
     const at = (offset: number, tolerance?: number) => {
       const { headers, body } = slack.sign({ payload: command, secret, timestamp: now + offset })

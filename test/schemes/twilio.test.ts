@@ -209,6 +209,83 @@ describe('twilio', () => {
     expect(getScheme('twilio')).toBe(twilio)
   })
 
+  it('says in each refusal and misuse what is wrong', () => {
+    const { headers, body } = twilio.sign({ payload: fields, secret: authToken, url })
+    const refusal = (h: Record<string, string>) => {
+      const result = twilio.verify({ headers: h, body, secret: authToken, url })
+      return result.ok ? 'ok' : `${result.reason}: ${result.message}`
+    }
+    expect(refusal({})).toBe('missing_header: The X-Twilio-Signature header is missing.')
+    expect(refusal({ 'x-twilio-signature': 'AAAA' })).toBe(
+      'bad_signature: The signature does not match the URL, body and token.',
+    )
+    const message = (run: () => unknown) => {
+      try {
+        run()
+      } catch (error) {
+        return `${(error as HookwrightError).code}: ${(error as Error).message}`
+      }
+      return 'no error'
+    }
+    expect(message(() => twilio.verify({ headers, body, secret: authToken, url: '/sms' }))).toBe(
+      'HOOKWRIGHT_INVALID_OPTION: Invalid option `twilio.verify({ url })`: expected the full URL Twilio calls, such as "https://example.com/sms?id=1", got "/sms".',
+    )
+    expect(
+      message(() =>
+        twilio.sign({
+          payload: { To: '+1', Media: [{ url: 'x' }] } as never,
+          secret: authToken,
+          url,
+        }),
+      ),
+    ).toBe(
+      'HOOKWRIGHT_INVALID_OPTION: Invalid option `twilio.sign({ payload: { Media } })`: expected form fields: strings, numbers, booleans or arrays of them (or `format: "json"` to send JSON), got an object with keys [url].',
+    )
+  })
+
+  it('names the option on more misuse: options not an object, the format, a URL object', () => {
+    const { headers, body } = twilio.sign({ payload: fields, secret: authToken, url })
+    expect(() => twilio.sign('https://example.com/sms' as never)).toThrow(
+      'Invalid option `twilio.sign(options)`: expected an object with payload and secret, got "https://example.com/sms".',
+    )
+    expect(() =>
+      twilio.sign({ payload: fields, secret: authToken, url, format: 'xml' as never }),
+    ).toThrow('Invalid option `twilio.sign({ format })`: expected "form" or "json", got "xml".')
+    expect(() => twilio.sign({ payload: null as never, secret: authToken, url })).toThrow(
+      'Invalid option `payload`: expected an object, a string or a Uint8Array, got null.',
+    )
+    // A WHATWG URL is a common slip: it must be its text, the exact URL Twilio signed.
+    expect(() =>
+      twilio.verify({ headers, body, secret: authToken, url: new URL(url) as never }),
+    ).toThrow(/^Invalid option `twilio\.verify\(\{ url \}\)`: expected the full URL Twilio calls/)
+  })
+
+  it('sorts many field names as the official library does', () => {
+    // Names in a shuffled order, more than a sort's short-array path handles.
+    const payload = Object.fromEntries(
+      Array.from({ length: 300 }, (_, i) => [`F${(i * 7919) % 1000}`, String(i)]),
+    )
+    const signed = twilio.sign({ payload, secret: authToken, url })
+    expect(
+      twilioLib.validateRequest(authToken, signed.headers['x-twilio-signature']!, url, payload),
+    ).toBe(true)
+    expect(twilio.verify({ ...signed, secret: authToken, url }).ok).toBe(true)
+  })
+
+  it('signs numbers and booleans as form fields, as the official library reads them', () => {
+    const payload = { Digits: 1234, Retry: false, Tag: ['a', 2] }
+    const signed = twilio.sign({ payload, secret: authToken, url })
+    expect(signed.body).toBe('Digits=1234&Retry=false&Tag=a&Tag=2')
+    expect(
+      twilioLib.validateRequest(authToken, signed.headers['x-twilio-signature']!, url, {
+        Digits: '1234',
+        Retry: 'false',
+        Tag: ['a', '2'],
+      }),
+    ).toBe(true)
+    expect(twilio.verify({ ...signed, secret: authToken, url }).ok).toBe(true)
+  })
+
   it('signs and verifies with a generated token, bytes and strings alike', () => {
     const { signSecret, verifySecret } = twilio.generateSecret()
     const bytes = new TextEncoder().encode('Body=caf%C3%A9&From=%2B1')
