@@ -190,26 +190,34 @@ export function payloadToBody(payload: Payload): string | Uint8Array {
   return json
 }
 
-// Header values go on the wire as they are: text only, and no CR or LF to start a new header.
-const HEADER_TEXT = /^[\t\x20-\x7e\x80-\uffff]*$/
+// Header values go on the wire as they are: text only, not empty, and no CR or LF to start a
+// new header.
+const HEADER_TEXT = /^[\t\x20-\x7e\x80-\uffff]+$/
+const HEADER_TEXT_EXPECTED = 'a non-empty string without control characters (no CR or LF)'
 
 function checkHeaderText(value: unknown, option: string): void {
-  if (typeof value !== 'string' || value.length === 0 || !HEADER_TEXT.test(value)) {
-    invalidOption(option, 'a non-empty string without control characters (no CR or LF)', value)
+  if (typeof value !== 'string' || !HEADER_TEXT.test(value)) {
+    invalidOption(option, HEADER_TEXT_EXPECTED, value)
   }
 }
 
 /**
- * Every header a scheme made must be text: an option of the wrong type (an object, a number)
- * or with CR/LF would otherwise be copied into a header, or signed as "[object Object]". The
- * error names the option the value came from when it can tell.
+ * Every header a scheme made must be text: an option of the wrong type (an object, a number),
+ * empty or with CR/LF would otherwise be copied into a header, or signed as "[object Object]".
+ * The error names the option the value came from when it can tell. A header that carries the
+ * secret (a token scheme's) names `secret` and never shows the value.
  */
-function checkSignedHeaders(headers: Record<string, unknown>, options: object): void {
+function checkSignedHeaders(headers: Record<string, unknown>, options: SignOptions): void {
   for (const header in headers) {
     const value = headers[header]
     if (typeof value === 'string' && HEADER_TEXT.test(value)) continue
-    const from = Object.entries(options).find(([, v]) => v === value)?.[0]
-    checkHeaderText(value, from ?? `the ${header} header`)
+    const carriesSecret = typeof value === 'string' && value.includes(options.secret)
+    const from = carriesSecret
+      ? 'secret'
+      : Object.entries(options).find(([, v]) => v === value)?.[0]
+    invalidOption(from ?? `the ${header} header`, HEADER_TEXT_EXPECTED, value, {
+      secret: carriesSecret,
+    })
   }
 }
 

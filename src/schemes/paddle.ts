@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { hmac, safeIncludes } from '../crypto.js'
+import { hmac, matchHmac } from '../crypto.js'
 import { checkMilliseconds, defineScheme, parseTimestamp } from './define.js'
 import type { SignOptions, VerifyOptions } from './types.js'
 
@@ -33,13 +33,15 @@ export const paddle = defineScheme<SignOptions, VerifyOptions>({
     let timestamp: number | undefined
     const h1: Buffer[] = []
     for (const item of header.split(';')) {
+      // Untrimmed, as the SDK splits it ("ts=…; h1=…" has no h1), and an item with no value
+      // skipped, as the SDK skips it. Unlike the SDK, a value runs to the end of the item, so
+      // "h1=<hex>=junk" is not <hex> (docs/schemes.md, agreement-b.test.ts).
       const eq = item.indexOf('=')
-      if (eq <= 0) continue
-      // Untrimmed, as the SDK splits it: "ts=…; h1=…" has no h1 there either.
+      const value = eq === -1 ? '' : item.slice(eq + 1)
+      if (value === '') continue
       const key = item.slice(0, eq)
-      const value = item.slice(eq + 1)
       if (key === 'ts') timestamp = parseTimestamp(value)
-      else if (key === 'h1') h1.push(Buffer.from(value, 'utf8'))
+      else if (key === 'h1') h1.push(Buffer.from(value))
     }
     if (timestamp === undefined) {
       return ctx.fail(
@@ -51,14 +53,7 @@ export const paddle = defineScheme<SignOptions, VerifyOptions>({
       return ctx.fail('malformed_header', 'The Paddle-Signature header has no h1=<signature>.')
     }
     // Paddle signs "<ts>:<raw body>"; compare hex text so any changed character is bad_signature.
-    const expected = ctx.secrets.map((secret) =>
-      Buffer.from(hmac('sha256', secret, `${timestamp}:`, ctx.body).toString('hex'), 'utf8'),
-    )
-    let matched = -1
-    for (const candidate of h1) {
-      const index = safeIncludes(expected, candidate)
-      if (index !== -1 && matched === -1) matched = index
-    }
+    const matched = matchHmac('sha256', 'hex', ctx.secrets, h1, `${timestamp}:`, ctx.body)
     if (matched === -1) {
       return ctx.fail('bad_signature', 'No h1 signature matches the body and secret key.')
     }

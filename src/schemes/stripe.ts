@@ -34,24 +34,24 @@ export const stripe = defineScheme<SignOptions, VerifyOptions>({
     // by ", " only the first one's t counts (the second is " t"). The last "t" item wins and a
     // value runs to the next "=". A bare "t" (no "=") reads as NaN; a "v1" with no value fails
     // the whole header (stripe-node's secureCompare throws on an empty or undefined signature).
-    let timestampText: string | undefined
+    let timestamp: number | undefined
     let emptyV1 = false
     const v1: Buffer[] = []
     let otherSchemes = 0
     for (const item of header.split(',')) {
-      const eq = item.indexOf('=')
-      const key = eq === -1 ? item : item.slice(0, eq)
-      const end = eq === -1 ? -1 : item.indexOf('=', eq + 1)
-      const value = eq === -1 ? '' : item.slice(eq + 1, end === -1 ? item.length : end)
-      if (key === 't') timestampText = value
+      // At most two parts: stripe-node reads kv[0] and kv[1], and a hostile item of many "="
+      // makes no array of them.
+      const kv = item.split('=', 2)
+      const key = kv[0]!
+      const value = kv[1] ?? ''
+      if (key === 't') timestamp = parseStripeTimestamp(value)
       else if (key === 'v1' && value === '') emptyV1 = true
-      else if (key === 'v1') v1.push(Buffer.from(value, 'utf8'))
+      else if (key === 'v1') v1.push(Buffer.from(value))
       else if (/^v\d+$/.test(key)) otherSchemes++
     }
     if (emptyV1) {
       return ctx.fail('malformed_header', 'The Stripe-Signature header has an empty v1 signature.')
     }
-    const timestamp = timestampText === undefined ? undefined : parseStripeTimestamp(timestampText)
     if (timestamp === undefined) {
       return ctx.fail('malformed_header', 'The Stripe-Signature header has no valid t=<timestamp>.')
     }

@@ -32,9 +32,11 @@ const tokenConfig: Record<keyof TokenConfig, OptionRule> = {
     },
     true,
   ),
+  // Header text only (a tab is allowed, as in any header value), so that the header sign makes
+  // can be refused only because of the secret.
   prefix: stringRule('a string such as "Bearer "', {
-    test: /^[^\r\n]*$/,
-    accepted: 'a string without line breaks, such as "Bearer "',
+    test: /^[\t\x20-\x7e\x80-\uffff]*$/,
+    accepted: 'a string without control characters or line breaks, such as "Bearer "',
   }),
 }
 

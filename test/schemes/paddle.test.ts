@@ -85,4 +85,60 @@ describe('paddle', () => {
     expect(generated.signSecret).toMatch(/^pdl_ntfset_/)
     expect(getScheme('paddle')).toBe(paddle)
   })
+
+  it('refuses a timestamp a millisecond past the 5 s, saying by how much, as the SDK does', async () => {
+    const body = JSON.stringify(event)
+    const { headers } = paddle.sign({ payload: body, secret, timestamp: now })
+    vi.setSystemTime(now * 1000 + 5_001)
+    expect(await official.isSignatureValid(body, secret, headers['paddle-signature']!)).toBe(false)
+    expect(paddle.verify({ headers, body, secret })).toEqual({
+      ok: false,
+      scheme: 'paddle',
+      reason: 'timestamp_too_old',
+      message: 'The timestamp is 5.001s old, more than the tolerance of 5s.',
+    })
+    vi.setSystemTime(now * 1000 + 5_000)
+    expect(await official.isSignatureValid(body, secret, headers['paddle-signature']!)).toBe(true)
+    expect(paddle.verify({ headers, body, secret })).toEqual({
+      ok: true,
+      scheme: 'paddle',
+      secretIndex: 0,
+      timestamp: now,
+    })
+  })
+
+  it('skips items with no "=" or no key, as the SDK does, and names what is missing', async () => {
+    const body = JSON.stringify(event)
+    const signed = paddle.sign({ payload: body, secret }).headers['paddle-signature']!
+    const h1 = signed.split(';h1=')[1]!
+    const verify = (header: string) => {
+      const result = paddle.verify({ headers: { 'paddle-signature': header }, body, secret })
+      return result.ok ? 'ok' : `${result.reason}: ${result.message}`
+    }
+    // An item with an empty value is skipped too.
+    for (const header of [
+      `${signed};tsx`,
+      `${signed};h1`,
+      `=x;${signed}`,
+      `ts;${signed}`,
+      `${signed};ts=`,
+      `${signed};h1=`,
+    ]) {
+      expect([header, verify(header)]).toEqual([header, 'ok'])
+      expect(await official.isSignatureValid(body, secret, header)).toBe(true)
+    }
+    expect(verify(`h1=${h1}`)).toBe(
+      'malformed_header: The Paddle-Signature header has no valid ts=<timestamp>.',
+    )
+    expect(verify(`ts=${now}`)).toBe(
+      'malformed_header: The Paddle-Signature header has no h1=<signature>.',
+    )
+    expect(verify(`ts=${now};h1=${'0'.repeat(64)}`)).toBe(
+      'bad_signature: No h1 signature matches the body and secret key.',
+    )
+    expect(paddle.verify({ headers: {}, body, secret })).toMatchObject({
+      reason: 'missing_header',
+      message: 'The Paddle-Signature header is missing.',
+    })
+  })
 })

@@ -67,6 +67,17 @@ describe('sign() refuses what it cannot put in a header or sign, naming the opti
     expect(thrown(() => shopify.sign({ payload: {}, secret, topic: 7 as never }))).toEqual(
       misuse('topic'),
     )
+    // An empty value would go out as an empty header: refused like any other bad value.
+    expect(thrown(() => github.sign({ payload: {}, secret, event: '' }))).toEqual(
+      expect.objectContaining({
+        message:
+          'Invalid option `event`: expected a non-empty string without control characters (no CR or LF), got "".',
+      }),
+    )
+    expect(thrown(() => shopify.sign({ payload: {}, secret, topic: '' }))).toEqual(misuse('topic'))
+    expect(github.sign({ payload: {}, secret, event: 'push' }).headers['x-github-event']).toBe(
+      'push',
+    )
     // Standard Webhooks signs "<id>.<timestamp>.<body>": never "[object Object].…".
     const key = standardWebhooks.generateSecret().signSecret
     expect(

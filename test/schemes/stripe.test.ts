@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import Stripe from 'stripe'
 import { describe, expect, it } from 'vitest'
 import { HookwrightError, WebhookVerificationError, getScheme, stripe } from '../../src/index.js'
@@ -139,5 +140,69 @@ describe('stripe', () => {
       expect(officialSays(value)).not.toBe('ok')
       expect(reason(value)).not.toBe('ok')
     }
+  })
+
+  it('reads t=0 as a time and refuses a negative t, where stripe-node refuses it too', () => {
+    const body = JSON.stringify(payload)
+    const sign = (t: number) =>
+      stripe.sign({ payload: body, secret, timestamp: t }).headers['stripe-signature']!
+    // The epoch is a timestamp like any other, judged by its age (stripe-node agrees).
+    const epoch = sign(0)
+    expect(
+      stripe.verify({ headers: { 'stripe-signature': epoch }, body, secret, now: 300 }),
+    ).toEqual({ ok: true, scheme: 'stripe', secretIndex: 0, timestamp: 0 })
+    expect(
+      official.webhooks.signature!.verifyHeader(body, epoch, secret, 300, undefined, 300_000),
+    ).toBe(true)
+    expect(
+      stripe.verify({ headers: { 'stripe-signature': epoch }, body, secret, now: 301 }),
+    ).toMatchObject({ ok: false, reason: 'timestamp_too_old' })
+    // A negative t, validly signed over "-5.<body>": stripe-node refuses it only as too old (and
+    // -1 as no timestamp); hookwright calls any negative t malformed, whatever the tolerance.
+    const v1 = (t: number) => createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')
+    for (const t of [-5, -1]) {
+      const header = `t=${t},v1=${v1(t)}`
+      expect(() => official.webhooks.constructEvent(body, header, secret)).toThrow()
+      const result = stripe.verify({
+        headers: { 'stripe-signature': header },
+        body,
+        secret,
+        now: 0,
+        tolerance: 10,
+      })
+      expect(result).toEqual({
+        ok: false,
+        scheme: 'stripe',
+        reason: 'malformed_header',
+        message: 'The Stripe-Signature header has no valid t=<timestamp>.',
+      })
+    }
+  })
+
+  it('says an empty v1 fails the whole header, even next to a valid one', () => {
+    const now = 1_700_000_000
+    const { headers, body } = stripe.sign({ payload, secret, timestamp: now })
+    const header = `${headers['stripe-signature']!},v1=`
+    expect(stripe.verify({ headers: { 'stripe-signature': header }, body, secret, now })).toEqual({
+      ok: false,
+      scheme: 'stripe',
+      reason: 'malformed_header',
+      message: 'The Stripe-Signature header has an empty v1 signature.',
+    })
+    // Other keys with no value are ignored, by stripe-node and here.
+    const ignored = `${headers['stripe-signature']!},v0=,x=`
+    expect(stripe.verify({ headers: { 'stripe-signature': ignored }, body, secret, now }).ok).toBe(
+      true,
+    )
+    expect(
+      official.webhooks.signature!.verifyHeader(
+        body as string,
+        ignored,
+        secret,
+        300,
+        undefined,
+        now * 1000,
+      ),
+    ).toBe(true)
   })
 })

@@ -75,6 +75,42 @@ describe('token', () => {
   })
 })
 
+describe('a token that cannot travel in a header', () => {
+  it('is refused at sign time, naming `secret` and never showing it', () => {
+    const bearer = token.with({ header: 'Authorization', prefix: 'Bearer ' })
+    for (const scheme of [token, gitlab, bearer]) {
+      for (const secret of ['tops3cret\r\nX-Injected: 1', 'tops3cret\n', 'tops3cret\u0000']) {
+        let error: unknown
+        try {
+          scheme.sign({ payload, secret })
+        } catch (caught) {
+          error = caught
+        }
+        expect(error).toBeInstanceOf(HookwrightError)
+        expect(error).toMatchObject({
+          code: 'HOOKWRIGHT_INVALID_OPTION',
+          message:
+            'Invalid option `secret`: expected a non-empty string without control characters (no CR or LF), got (hidden).',
+        })
+        expect(String((error as Error).message)).not.toContain('tops3cret')
+      }
+    }
+  })
+
+  it('cannot come from the prefix: .with() refuses a prefix with control characters', () => {
+    for (const prefix of ['Bearer\u0000', 'Bearer\u007f', 'x\n']) {
+      expect(() => token.with({ header: 'Authorization', prefix })).toThrow(
+        /^Invalid option `token.with prefix`: expected a string without control characters or line breaks, such as "Bearer "/,
+      )
+    }
+    // A tab is text in a header value (RFC 9110), so it may be part of the prefix.
+    const tabbed = token.with({ header: 'Authorization', prefix: 'Bearer\t' })
+    const { headers } = tabbed.sign({ payload, secret: 'abc' })
+    expect(headers).toEqual({ authorization: 'Bearer\tabc' })
+    expect(tabbed.verify({ headers, body: '', secret: 'abc' }).ok).toBe(true)
+  })
+})
+
 describe('gitlab', () => {
   it('is token.with({ header: "X-Gitlab-Token" }) under its own name', () => {
     expect(getScheme('gitlab')).toBe(gitlab)
