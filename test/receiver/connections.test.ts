@@ -52,8 +52,10 @@ describe('timeouts', () => {
   })
 
   it('does not count a scripted hang or delay against requestTimeout', async () => {
-    const r = await receiver({ headersTimeout: 50, requestTimeout: 100 })
-    const ep = r.endpoint({ respond: { status: 202, delayMs: 400 } })
+    // The request itself must arrive within requestTimeout: 1 s leaves room on a loaded machine
+    // (100 ms gave 408 under Stryker's load), and the 2.5 s delay still outlasts it.
+    const r = await receiver({ headersTimeout: 1000, requestTimeout: 1000 })
+    const ep = r.endpoint({ respond: { status: 202, delayMs: 2500 } })
     const res = await request(ep.url, { method: 'POST', body: '{}' })
     expect(res.statusCode).toBe(202)
     await res.body.dump()
