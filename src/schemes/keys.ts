@@ -26,9 +26,11 @@ const cache = new Map<string, KeyObject>()
 
 function remember(id: string, make: () => KeyObject | undefined): KeyObject | undefined {
   const hit = cache.get(id)
+  // Stryker disable next-line ConditionalExpression: a miss parses the same text to an equal key (only slower)
   if (hit) return hit
   const key = make()
   if (key) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: the bound keeps memory small; a cleared cache parses again, to an equal key
     if (cache.size >= 64) cache.clear()
     cache.set(id, key)
   }
