@@ -81,16 +81,25 @@ let fdBound: number | undefined
  */
 function defaultMaxConnections(): number {
   if (fdBound === undefined) {
-    fdBound = DEFAULT_MAX_CONNECTIONS
+    let limits: string | undefined
     try {
-      const limits = readFileSync('/proc/self/limits', 'utf8')
-      const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1])
-      if (soft > 0) fdBound = Math.max(16, Math.min(fdBound, soft - FD_RESERVE))
+      limits = readFileSync('/proc/self/limits', 'utf8')
     } catch {
       // Not Linux: the fixed default.
     }
+    fdBound = maxConnectionsFor(limits)
   }
   return fdBound
+}
+
+/**
+ * The default connection cap for a process whose `/proc/self/limits` reads `limits`: 1,000, or
+ * the soft open-files limit less 100 where that is lower (at least 16). Exported for its tests.
+ */
+export function maxConnectionsFor(limits: string | undefined): number {
+  const soft = Number(/^Max open files\s+(\d+)/m.exec(limits ?? '')?.[1])
+  if (!(soft > 0)) return DEFAULT_MAX_CONNECTIONS
+  return Math.max(16, Math.min(DEFAULT_MAX_CONNECTIONS, soft - FD_RESERVE))
 }
 
 const REQUEST_TIMEOUT_RESPONSE =
