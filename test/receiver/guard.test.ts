@@ -186,6 +186,9 @@ describe('pages from other sites', () => {
     expect(
       await mint({ origin: `http://127.0.0.1:${r.port}`, referer: 'http://evil.example/' }),
     ).toBe(403)
+    // A navigation (so the browser-request check is skipped) from a page on another origin,
+    // by a browser that sends Origin but no Sec-Fetch-Site: refused.
+    expect(await mint({ 'sec-fetch-mode': 'navigate', origin: 'http://evil.example' })).toBe(403)
     // Sec-Fetch-Site decides when a browser sends it, whatever the Referer says.
     expect(await mint({ 'sec-fetch-site': 'same-origin', referer: 'http://evil.example/' })).toBe(
       303,
