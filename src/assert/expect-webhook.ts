@@ -126,76 +126,76 @@ class WebhookAssertion implements ExpectedWebhook {
   }
 
   get not(): ExpectedWebhook {
-    this.#editable()
-    this.#negated = !this.#negated
-    return this
+    return this.#edit(() => {
+      this.#negated = !this.#negated
+    })
   }
 
   toArrive(options: ArriveOptions = {}): ExpectedWebhook {
-    this.#editable()
-    if (options === null || typeof options !== 'object') {
-      invalidOption('toArrive(options)', 'an object { times?, atLeast?, within? }', options)
-    }
-    const { times, atLeast, within } = options
-    if (times !== undefined && atLeast !== undefined) {
-      invalidOption('toArrive', 'either `times` (exact) or `atLeast`, not both', 'both')
-    }
-    for (const [name, value] of [
-      ['times', times],
-      ['atLeast', atLeast],
-    ] as const) {
-      if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-        invalidOption(
-          `toArrive ${name}`,
-          'an integer >= 1 (for "none arrives" use expectWebhook(source).not.toArrive({ within }))',
-          value,
-        )
+    return this.#edit(() => {
+      if (options === null || typeof options !== 'object') {
+        invalidOption('toArrive(options)', 'an object { times?, atLeast?, within? }', options)
       }
-    }
-    if (within !== undefined && (typeof within !== 'number' || !(within >= 0))) {
-      invalidOption('toArrive within', 'milliseconds >= 0', within)
-    }
-    this.#arrive = options
-    return this
+      const { times, atLeast, within } = options
+      if (times !== undefined && atLeast !== undefined) {
+        invalidOption('toArrive', 'either `times` (exact) or `atLeast`, not both', 'both')
+      }
+      for (const [name, value] of [
+        ['times', times],
+        ['atLeast', atLeast],
+      ] as const) {
+        if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+          invalidOption(
+            `toArrive ${name}`,
+            'an integer >= 1 (for "none arrives" use expectWebhook(source).not.toArrive({ within }))',
+            value,
+          )
+        }
+      }
+      if (within !== undefined && (typeof within !== 'number' || !(within >= 0))) {
+        invalidOption('toArrive within', 'milliseconds >= 0', within)
+      }
+      this.#arrive = options
+    })
   }
 
   withHeader(name: string, expected?: HeaderExpectation): ExpectedWebhook {
-    this.#editable()
-    const { each, group } = headerCheck(name, expected)
-    this.#checks.push(each)
-    if (group) this.#groups.push(group)
-    return this
+    return this.#edit(() => {
+      const { each, group } = headerCheck(name, expected)
+      this.#checks.push(each)
+      if (group) this.#groups.push(group)
+    })
   }
 
   withJson<T = unknown>(partial: PartialMatch<T>): ExpectedWebhook {
-    this.#editable()
-    this.#checks.push(jsonCheck(partial))
-    return this
+    return this.#edit(() => {
+      this.#checks.push(jsonCheck(partial))
+    })
   }
 
   withValidSignature(options: SignatureExpectation): ExpectedWebhook {
-    this.#editable()
-    this.#checks.push(signatureCheck(options, sourceOrigin(this.#source)))
-    return this
+    return this.#edit(() => {
+      this.#checks.push(signatureCheck(options, sourceOrigin(this.#source)))
+    })
   }
 
   withRetryDelays(delays: readonly number[], options?: RetryDelayOptions): ExpectedWebhook {
-    this.#editable()
-    this.#groups.push(retryDelaysCheck(delays, options))
-    this.#gaps = delays.length
-    return this
+    return this.#edit(() => {
+      this.#groups.push(retryDelaysCheck(delays, options))
+      this.#gaps = delays.length
+    })
   }
 
   withMethod(method: string): ExpectedWebhook {
-    this.#editable()
-    this.#checks.push(methodCheck(method))
-    return this
+    return this.#edit(() => {
+      this.#checks.push(methodCheck(method))
+    })
   }
 
   withPath(path: string | RegExp): ExpectedWebhook {
-    this.#editable()
-    this.#checks.push(pathCheck(path))
-    return this
+    return this.#edit(() => {
+      this.#checks.push(pathCheck(path))
+    })
   }
 
   then<A = Delivery[], B = never>(
@@ -213,6 +213,21 @@ class WebhookAssertion implements ExpectedWebhook {
     onRejected?: ((reason: unknown) => T | PromiseLike<T>) | null,
   ): Promise<Delivery[] | T> {
     return this.then(undefined, onRejected)
+  }
+
+  /**
+   * Applies one builder step. A step that throws (misuse) ends the chain: it will never be
+   * awaited, and the error already told the user, so it is not reported as unawaited too.
+   */
+  #edit(change: () => void): this {
+    this.#editable()
+    try {
+      change()
+    } catch (error) {
+      this.#awaited()
+      throw error
+    }
+    return this
   }
 
   #editable(): void {

@@ -57,6 +57,20 @@ it('says nothing about chains that were awaited', async () => {
   expect(warnings).toEqual([])
 })
 
+it('says nothing about a chain that ended in a misuse error: the error already told the user', async () => {
+  const ep = receiver.endpoint()
+  expect(() => expectWebhook(ep).toArrive({ times: 0 })).toThrow(/Invalid option `toArrive times`/)
+  expect(() => expectWebhook(ep).withValidSignature({ scheme: 'stripe' } as never)).toThrow(
+    /pass `secret` or `secrets`/,
+  )
+  expect(() => expectWebhook(ep).withMethod('')).toThrow(/Invalid option `method`/)
+  // A chain that went on after a step that worked is still reported.
+  void expectWebhook(ep).withMethod('POST')
+  await receiver.close()
+  await settled()
+  expect(warnings).toHaveLength(1)
+})
+
 it('warns at process exit when no source closed first (the built package)', () => {
   const dist = new URL('../../dist/index.js', import.meta.url)
   expect(existsSync(dist), 'dist/ is missing: run `npx tsup` first').toBe(true)
