@@ -340,6 +340,39 @@ describe('header lookup', () => {
     expect(reasonOf(pairs)).toBe('missing_header')
   })
 
+  it('treats a lower-case null as absent too (the direct lookup), not as a value to format', () => {
+    const nullToken = token.verify({
+      headers: { 'x-webhook-token': null as never },
+      body,
+      secret: 'null',
+    })
+    expect(reasonOf(nullToken)).toBe('missing_header')
+  })
+
+  it('finds each header in a hand-made object that mixes lower-case and other casings', () => {
+    const secret = 'whsec_mixed'
+    const signed = stripe.sign({ payload: { id: 'evt_1' }, secret })
+    const headers = {
+      'content-type': 'application/json',
+      'Stripe-Signature': signed.headers['stripe-signature']!,
+    }
+    expect(stripe.verify({ headers, body: signed.body, secret }).ok).toBe(true)
+  })
+
+  it('joins array values of strings and numbers, and refuses arrays of anything else, naming what it takes', () => {
+    expect(token.verify({ headers: { 'x-webhook-token': [123] }, body, secret: '123' }).ok).toBe(
+      true,
+    )
+    expect(
+      token.verify({ headers: { 'x-webhook-token': ['a', 1] }, body, secret: 'a, 1' }).ok,
+    ).toBe(true)
+    expect(() =>
+      token.verify({ headers: { 'x-webhook-token': [{}] as never }, body, secret: 's' }),
+    ).toThrow(
+      /^Invalid option `headers`: expected values that are strings, numbers or arrays of strings/,
+    )
+  })
+
   it('finds a header under any casing, in objects, pairs and Headers', () => {
     for (const headers of [
       { 'X-WEBHOOK-TOKEN': 't0k' },
