@@ -61,7 +61,7 @@ describe('resolveSchemeConfig (endpoint verify, withValidSignature)', () => {
       /^Invalid option `verify`: pass `secret` or `secrets` for the github scheme\.$/,
     ],
     [
-      { scheme: 'github', secret: 5 },
+      { scheme: 'github', secret: 12345678 },
       'HOOKWRIGHT_INVALID_OPTION',
       /^Invalid option `verify\.secret`: expected a string/,
     ],
@@ -100,5 +100,6 @@ describe('resolveSchemeConfig (endpoint verify, withValidSignature)', () => {
     expect(error.code).toBe(code)
     expect(error.message).toMatch(message)
     expect(error.message).not.toContain('hunter2')
+    expect(error.message).not.toContain('12345678')
   })
 })
