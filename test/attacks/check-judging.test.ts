@@ -5,29 +5,13 @@ import { createHmac } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { checkReceiver, getScheme, HookwrightError, type CaseResult } from '../../src/index.js'
-import { fetchReceiver, type FetchReceiver } from '../apps/fetch-receiver.js'
+import { checkReceiver, getScheme, HookwrightError } from '../../src/index.js'
+import { fetchReceiver } from '../apps/fetch-receiver.js'
+import { byName, hang, onDuplicate, type Handler } from './check-handlers.js'
 
 const scheme = 'stripe'
 const secret = 'whsec_test_secret_for_judging'
 const payload = { id: 'evt_1', object: 'event', type: 'invoice.paid', data: { amount: 1200 } }
-
-type Handler = (request: Request) => Promise<Response>
-const hang: Handler = () => new Promise<Response>(() => {})
-const byName = (results: readonly CaseResult[]) =>
-  Object.fromEntries(results.map((r) => [r.name, r]))
-
-/** The correct app; a duplicate gets the answer `duplicate` gives instead of 200. */
-const onDuplicate =
-  (app: FetchReceiver, duplicate: Handler): Handler =>
-  async (request) => {
-    const res = await app.fetch(request)
-    const body = (await res
-      .clone()
-      .json()
-      .catch(() => undefined)) as { duplicate?: boolean } | undefined
-    return body?.duplicate ? duplicate(request) : res
-  }
 
 describe('checkReceiver judging: idempotency notes', () => {
   it('a correct receiver counted through processedCount: the replay is ignored, the retry passes quietly', async () => {

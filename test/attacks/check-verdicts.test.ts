@@ -3,32 +3,17 @@
 // handlers called in-process: the correct app of test/apps, wrapped to add one behaviour.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { checkReceiver, retryPolicies, type CaseResult } from '../../src/index.js'
+import { checkReceiver, retryPolicies } from '../../src/index.js'
 import { fetchReceiver, type FetchReceiver } from '../apps/fetch-receiver.js'
+import { byName, hang, onDuplicate, type Handler } from './check-handlers.js'
 
 const scheme = 'stripe'
 const secret = 'whsec_test_secret_for_verdicts'
 const payload = { id: 'evt_1', object: 'event', type: 'invoice.paid', data: { amount: 1200 } }
 
-type Handler = (request: Request) => Promise<Response>
-
 /** The correct app, but a duplicate is answered 409 Conflict instead of 200. */
-const conflictOnDuplicate =
-  (app: FetchReceiver): Handler =>
-  async (request) => {
-    const res = await app.fetch(request)
-    const body = (await res
-      .clone()
-      .json()
-      .catch(() => undefined)) as { duplicate?: boolean } | undefined
-    return body?.duplicate ? new Response('duplicate', { status: 409 }) : res
-  }
-
-/** Never answers. */
-const hang: Handler = () => new Promise<Response>(() => {})
-
-const byName = (results: readonly CaseResult[]) =>
-  Object.fromEntries(results.map((r) => [r.name, r]))
+const conflictOnDuplicate = (app: FetchReceiver) =>
+  onDuplicate(app, async () => new Response('duplicate', { status: 409 }))
 
 /** The statuses listed in a note's `(answers: …)`, sorted. */
 const answersIn = (note: string | undefined) =>
