@@ -274,14 +274,20 @@ export async function checkReceiver(
   const run = randomUUID().slice(0, 8)
   const payload = uniquePayload(options.payload, `run${run}`)
   try {
-    const cases = badDeliveries(scheme, {
-      payload,
-      secret: options.secret,
-      url: open.url,
-      // undefined means the scheme's default there too
-      tolerance: options.tolerance,
-      maxBodyBytes: options.maxBodyBytes,
-    })
+    const makeCases = () =>
+      badDeliveries(scheme, {
+        payload,
+        secret: options.secret,
+        url: open.url,
+        // undefined means the scheme's default there too
+        tolerance: options.tolerance,
+        maxBodyBytes: options.maxBodyBytes,
+      })
+    const cases = makeCases()
+    // The timestamp cases sit a margin (1 s for Paddle's 5 s tolerance) from the edge: they are
+    // signed again just before they are sent, so the earlier cases' time does not use it up.
+    const signedNow = (c: BadDelivery) =>
+      c.name.startsWith('timestamp-') ? (makeCases().find((n) => n.name === c.name) ?? c) : c
     const known = new Set([
       ...SOME_SCHEME_CASES,
       ...cases.map((c) => c.name),
@@ -332,7 +338,7 @@ export async function checkReceiver(
     const skipped: ReceiverReport['skipped'] = []
     for (const c of cases) {
       if (!wanted(c.name, c.group)) continue
-      results.push(await runDelivery(c))
+      results.push(await runDelivery(signedNow(c)))
     }
     for (const c of runCases) {
       if (!wanted(c.name, c.group)) continue

@@ -363,3 +363,29 @@ describe('checkReceiver judging: out-of-order state and misuse', () => {
     ])
   })
 })
+
+describe('checkReceiver judging: timestamp cases near a short tolerance', () => {
+  it("signs each timestamp case just before sending it, so the earlier cases' time does not push it past the edge (Paddle: 5 s, 1 s margin)", async () => {
+    const paddle = getScheme('paddle')
+    const { signSecret, verifySecret } = paddle.generateSecret()
+    const seen: string[] = []
+    // Verifies on arrival, then takes 300 ms to answer: the signature cases sent before
+    // timestamp-just-inside take well over its 1 s margin.
+    const slow = async (request: Request): Promise<Response> => {
+      const body = new Uint8Array(await request.arrayBuffer())
+      const result = paddle.verify({ headers: request.headers, body, secret: verifySecret })
+      seen.push(result.ok ? 'ok' : result.reason)
+      await sleep(300)
+      return new Response(null, { status: result.ok ? 200 : 401 })
+    }
+    const report = await checkReceiver(slow, {
+      scheme: 'paddle',
+      secret: signSecret,
+      payload,
+      only: ['signature'],
+    })
+    expect(seen.length).toBeGreaterThanOrEqual(6)
+    expect(byName(report.results)['timestamp-just-inside']).toMatchObject({ verdict: 'ok' })
+    expect(report.failed).toEqual([])
+  })
+})
