@@ -15,6 +15,7 @@ import { Webhook as SvixWebhook } from 'svix'
 import twilioLib from 'twilio'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { badDeliveries, getScheme, schemeNames, type BadDelivery } from '../../src/index.js'
+import { falseOnThrow, formParams } from '../schemes/ported/referee-helpers.js'
 
 /**
  * An oracle for badDeliveries that is not hookwright: for each scheme, the provider's official
@@ -50,23 +51,6 @@ interface Oracle {
   accepts(request: Request, verifySecret: string): Promise<boolean> | boolean
   /** Cases on which the oracle knowingly answers otherwise than the case expects, and why. */
   differences?: Record<string, string>
-}
-
-const falseOnThrow = async (fn: () => Promise<boolean> | boolean): Promise<boolean> => {
-  try {
-    return await fn()
-  } catch {
-    return false
-  }
-}
-
-const formParams = (body: string): Record<string, string | string[]> => {
-  const params: Record<string, string | string[]> = {}
-  for (const [key, value] of new URLSearchParams(body)) {
-    const prev = params[key]
-    params[key] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value]
-  }
-  return params
 }
 
 const shopifyConfig = (secret: string) => ({

@@ -20,6 +20,7 @@ import {
   square,
   twilio,
 } from '../../../src/index.js'
+import { falseOnThrow, formParams } from './referee-helpers.js'
 
 /**
  * hookwright against the installed official libraries, both directions, on random requests:
@@ -71,23 +72,6 @@ async function at<T>(nowMs: number, fn: () => Promise<T> | T): Promise<T> {
   } finally {
     vi.useRealTimers()
   }
-}
-
-const falseOnThrow = async (fn: () => Promise<boolean> | boolean): Promise<boolean> => {
-  try {
-    return await fn()
-  } catch {
-    return false
-  }
-}
-
-const formParams = (body: string): Record<string, string | string[]> => {
-  const params: Record<string, string | string[]> = {}
-  for (const [key, value] of new URLSearchParams(body)) {
-    const prev = params[key]
-    params[key] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value]
-  }
-  return params
 }
 
 const hex64 = (secret: string) => ({ signSecret: secret, verifySecret: secret })
