@@ -45,7 +45,12 @@ const config = mergeConfig(
   }),
 )
 
-// Replaced, not merged: mergeConfig would add the globs to the normal suite's.
-if (only && only.length > 0) config.test!.include = only
+// Replaced, not merged: mergeConfig would add the globs to the normal suite's. A file named
+// outright (no `*`) runs even if the default Stryker suite leaves it out (the TLS test, say).
+if (only && only.length > 0) {
+  config.test!.include = only
+  const named = new Set(only.filter((glob: string) => !glob.includes('*')))
+  config.test!.exclude = config.test!.exclude!.filter((glob: string) => !named.has(glob))
+}
 
 export default config
