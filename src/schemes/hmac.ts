@@ -143,13 +143,9 @@ function resolve(config: HmacConfig): { resolved: ResolvedHmacConfig; parts: Par
       )
     }
   }
-  for (const option of ['tolerance', 'allowFuture'] as const) {
-    if (resolved[option] !== undefined && resolved.timestampHeader === undefined) {
-      invalidOption(
-        `hmac.with ${option}`,
-        `${option} only with a timestampHeader`,
-        resolved[option],
-      )
+  for (const option of ['tolerance', 'allowFuture', 'timestampUnit'] as const) {
+    if (parsed[option] !== undefined && resolved.timestampHeader === undefined) {
+      invalidOption(`hmac.with ${option}`, `${option} only with a timestampHeader`, parsed[option])
     }
   }
   return { resolved, parts }
