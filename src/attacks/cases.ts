@@ -190,6 +190,19 @@ export function badDeliveries(scheme: SchemeInput, options: BadDeliveriesOptions
   }
 
   add('valid', 'A correctly signed delivery: must be accepted.', valid, 'accept')
+  // A verifySecret that cannot verify the valid delivery would leave every case without its
+  // reason (and checkReceiver judging against the wrong key): said now, naming the option.
+  if (
+    options.verifySecret !== undefined &&
+    !safeVerify(valid, verifySecret, valid.url ?? url)?.ok
+  ) {
+    invalidOption(
+      'verifySecret',
+      `the key that verifies what \`secret\` signs for ${s.name} (its public key, for a scheme that signs with a private one)`,
+      options.verifySecret,
+      { secret: true },
+    )
+  }
 
   // A token scheme sends the secret itself (after an optional prefix such as "Bearer ").
   // Stryker disable next-line StringLiteral: no text ends with the (non-empty) secret here but a token header
@@ -383,7 +396,8 @@ export function badDeliveries(scheme: SchemeInput, options: BadDeliveriesOptions
     }
 
     const variants = signatureVariants[s.name]
-    const input = { headers: validHeaders, body: bodyBytes, secret, url }
+    // The URL the valid delivery goes to: for Twilio with a JSON body, the one with bodySHA256.
+    const input = { headers: validHeaders, body: bodyBytes, secret, url: valid.url ?? url }
     const version = variants?.wrongVersion?.(input)
     if (version) {
       add(

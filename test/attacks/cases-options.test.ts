@@ -169,6 +169,33 @@ describe('defaults', () => {
     expect(find(cases, 'tampered-body')!.reason).toBe('bad_signature')
     expect(find(cases, 'missing-signature-header')!.reason).toBe('missing_header')
   })
+
+  it.each([
+    ["another key pair's public key", () => getScheme('discord').generateSecret().verifySecret],
+    ['text that is no key', () => 'not-a-key'],
+  ])('refuses a verifySecret that does not verify the valid delivery: %s', (_, wrong) => {
+    const { signSecret, verifySecret } = getScheme('discord').generateSecret()
+    const given = wrong()
+    const error = misuse(() =>
+      badDeliveries('discord', { payload, secret: signSecret, verifySecret: given, now: NOW }),
+    )
+    expect(error.code).toBe('HOOKWRIGHT_INVALID_OPTION')
+    expect(error.message).toBe(
+      'Invalid option `verifySecret`: expected the key that verifies what `secret` signs for discord (its public key, for a scheme that signs with a private one), got (hidden).',
+    )
+    expect(error.message).not.toContain(given)
+    // The right key still works, and so does a symmetric scheme's own secret given twice.
+    expect(badDeliveries('discord', { payload, secret: signSecret, verifySecret }).length).toBe(
+      badDeliveries('discord', { payload, secret: signSecret, verifySecret, now: NOW }).length,
+    )
+    expect(() =>
+      badDeliveries('stripe', { payload, secret: 'whsec_x', verifySecret: 'whsec_x' }),
+    ).not.toThrow()
+    expect(
+      misuse(() => badDeliveries('stripe', { payload, secret: 'whsec_x', verifySecret: 'whsec_y' }))
+        .code,
+    ).toBe('HOOKWRIGHT_INVALID_OPTION')
+  })
 })
 
 describe('what the cases say', () => {

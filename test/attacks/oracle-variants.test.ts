@@ -1,7 +1,14 @@
-import { createHmac } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { signatureVariants } from '../../src/attacks/variants.js'
-import { badDeliveries, getScheme, standardWebhooks, type BadDelivery } from '../../src/index.js'
+import {
+  badDeliveries,
+  getScheme,
+  standardWebhooks,
+  twilio,
+  type AnyScheme,
+  type BadDelivery,
+} from '../../src/index.js'
 
 /**
  * The `wrong-version` and `other-algorithm` cases, recomputed by hand with node:crypto from each
@@ -101,6 +108,25 @@ describe('other-algorithm: a real signature under the other algorithm', () => {
     const sorted = Object.entries(fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     const content = url + sorted.map(([k, v]) => k + v).join('')
     expect(c.headers['x-twilio-signature']).toBe(mac('sha256', secret, content).digest('base64'))
+  })
+
+  it('twilio with a JSON body: HMAC-SHA256 of the URL it is sent to, bodySHA256 included', () => {
+    const secret = '12345'
+    // A Twilio that sends JSON bodies (twilio.sign's format: 'json'), wrapped as a custom scheme.
+    const twilioJson: AnyScheme = {
+      ...twilio,
+      sign: (options) =>
+        twilio.sign({ ...(options as Parameters<typeof twilio.sign>[0]), format: 'json' }),
+    }
+    const c = find(
+      badDeliveries(twilioJson, { payload, secret, url, now: NOW }),
+      'other-algorithm',
+    )!
+    // The case goes to the URL carrying bodySHA256 (what Twilio signs for a JSON body), so a
+    // receiver that lets the header choose SHA-256 over that URL is the one this case catches.
+    const bodySha = createHash('sha256').update(body(c)).digest('hex')
+    expect(c.url).toBe(`${url}&bodySHA256=${bodySha}`)
+    expect(c.headers['x-twilio-signature']).toBe(mac('sha256', secret, c.url!).digest('base64'))
   })
 
   it('twilio without a url: no variant (the signed content starts with the URL)', () => {
