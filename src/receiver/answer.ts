@@ -31,7 +31,6 @@ export interface Answering {
   save: ((delivery: Delivery) => void) | undefined
   unknownAttempts?: Map<string, number>
   delayed?: Map<ReturnType<typeof setTimeout>, () => void>
-  hanging?: Set<ServerResponse>
 }
 
 /** A request read to its end (or cut off), ready to be answered and recorded. */
@@ -150,7 +149,7 @@ export function answer(
     const waiting = (ctx.delayed ??= new Map())
     const run = (): void => {
       waiting.delete(timer)
-      perform(ctx, req, res, step)
+      perform(req, res, step)
     }
     // node:timers, so a test's fake timers do not freeze a scripted delay.
     const timer = setTimeout(run, step.delayMs)
@@ -159,7 +158,7 @@ export function answer(
       if (waiting.delete(timer)) clearTimeout(timer)
     })
   } else {
-    perform(ctx, req, res, step)
+    perform(req, res, step)
   }
 }
 
@@ -175,20 +174,12 @@ function requestUrl(
   return target.startsWith('/') ? `${ctx.scheme}://${authority}${target}` : target
 }
 
-function perform(
-  ctx: Answering,
-  req: IncomingMessage,
-  res: ServerResponse,
-  step: ResolvedStep,
-): void {
+/** Writes the answer: a status and body, a reset, or nothing ('hang': close() cuts it off). */
+function perform(req: IncomingMessage, res: ServerResponse, step: ResolvedStep): void {
   if (res.destroyed || res.writableEnded) return
   if (step.action === 'reset') {
     resetSocket(req.socket)
-  } else if (step.action === 'hang') {
-    const hung = (ctx.hanging ??= new Set())
-    hung.add(res)
-    res.once('close', () => hung.delete(res))
-  } else {
+  } else if (step.action !== 'hang') {
     res.statusCode = step.status
     for (const name in step.headers) res.setHeader(name, step.headers[name]!)
     // Headers and body leave in one write only when the body is a string (Node prepends the

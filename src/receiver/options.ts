@@ -58,6 +58,7 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
   const store = storeBounds(options)
   const routes: ReceiverRoute[] = [...(options.routes ?? [])]
   if (options.control) {
+    // Stryker disable next-line ConditionalExpression: controlRoute reads only token and heartbeatMs, which `true` does not have either
     routes.push(controlRoute(typeof options.control === 'object' ? options.control : {}))
   }
   routes.forEach(checkRoute)
@@ -65,7 +66,8 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
   const tls = options.tls
   if (tls !== undefined) {
     const pem = (v: unknown) => typeof v === 'string' || v instanceof Uint8Array
-    if (tls === null || typeof tls !== 'object' || !pem(tls.key) || !pem(tls.cert)) {
+    // A string or number has no key either; null has no properties at all.
+    if (!pem(tls?.key) || !pem(tls?.cert)) {
       invalidOption('tls', 'an object { key, cert } of PEM strings or Buffers', tls, {
         secret: true,
       })
@@ -82,6 +84,7 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
 function checkRoute(route: ReceiverRoute, i: number): void {
   if (
     route === null ||
+    // Stryker disable next-line ConditionalExpression: a string or number route has no string prefix either
     typeof route !== 'object' ||
     typeof route.prefix !== 'string' ||
     !route.prefix.startsWith('/') ||

@@ -80,8 +80,6 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     if (dropped.endpoint !== null) endpoints.get(dropped.endpoint)?.store.forget(dropped)
   })
   const listeners = new Set<Listener>()
-  /** Requests whose body is still being read (close() cuts them off; they record as aborted). */
-  const reading = new Set<IncomingMessage>()
   const answering: Answering = { scheme, authority, record, save }
   let closing: Promise<void> | undefined
 
@@ -101,11 +99,9 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     }
     const id = endpointIdOf(path)
     const state = id === undefined ? undefined : endpoints.get(id)
-    reading.add(req)
     // Header bytes count against the budget from the start, as the body's do as they arrive.
     const headBytes = requestBytes(req.rawHeaders, req.url)
     if (!store.reserve(headBytes)) {
-      reading.delete(req)
       const rawBody = EMPTY
       answer(answering, req, res, state, {
         receivedAt,
@@ -119,7 +115,6 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     }
     const limit = state ? state.maxBodyBytes : DEFAULT_MAX_BODY_BYTES
     readBody(req, limit, store, headBytes, (rawBody, error) => {
-      reading.delete(req)
       const bytes = headBytes + rawBody.byteLength
       answer(answering, req, res, state, { receivedAt, path, search, rawBody, error, bytes })
     })
@@ -176,7 +171,7 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
 
   async function close(): Promise<void> {
     if (sweep) clearInterval(sweep)
-    await shutDown(server, routes, answering, reading)
+    await shutDown(server, routes, answering)
     // The closed server lives on until libuv frees its handle; it need not keep all this alive.
     server.off('request', onRequest)
     const reason = `${label} was closed.`
