@@ -80,6 +80,7 @@ let fdBound: number | undefined
  * that the receiver can still accept a connection and answer it rather than fail in accept().
  */
 function defaultMaxConnections(): number {
+  // Stryker disable next-line ConditionalExpression: the cache; reading /proc again gives the same cap
   if (fdBound === undefined) {
     let limits: string | undefined
     try {
@@ -97,6 +98,7 @@ function defaultMaxConnections(): number {
  * the soft open-files limit less 100 where that is lower (at least 16). Exported for its tests.
  */
 export function maxConnectionsFor(limits: string | undefined): number {
+  // Stryker disable next-line StringLiteral: no other text has a "Max open files" line either
   const soft = Number(/^Max open files\s+(\d+)/m.exec(limits ?? '')?.[1])
   if (!(soft > 0)) return DEFAULT_MAX_CONNECTIONS
   return Math.max(16, Math.min(DEFAULT_MAX_CONNECTIONS, soft - FD_RESERVE))

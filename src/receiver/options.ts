@@ -66,8 +66,8 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
   const tls = options.tls
   if (tls !== undefined) {
     const pem = (v: unknown) => typeof v === 'string' || v instanceof Uint8Array
-    // A string or number has no key either; null has no properties at all.
-    if (!pem(tls?.key) || !pem(tls?.cert)) {
+    // A string or number has no key either; null has none at all, and stops at the first test.
+    if (!pem(tls?.key) || !pem(tls.cert)) {
       invalidOption('tls', 'an object { key, cert } of PEM strings or Buffers', tls, {
         secret: true,
       })

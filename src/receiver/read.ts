@@ -35,9 +35,10 @@ export function readBody(
     try {
       // A body the budget refused is not kept: that is what refusing it was for.
       if (error !== 'over_budget') body = concat(chunks, size)
-      // Stryker disable next-line BlockStatement,StringLiteral: reached only when Node cannot allocate a body of at most maxBodyBytes (256 MiB at most); no test can cause that without exhausting the machine's memory
     } catch {
-      // A body that cannot be held in one Buffer is a body too large, not a crash.
+      // A body that cannot be held in one Buffer is a body too large, not a crash. (Reached only
+      // when Node cannot allocate at most maxBodyBytes, 256 MiB: no test, short of filling the
+      // machine's memory; the two mutants here are left as no coverage, see docs/testing.md.)
       body = EMPTY
       error = 'body_too_large'
     }

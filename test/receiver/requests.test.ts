@@ -108,6 +108,22 @@ describe('a body over the limit, sent in many chunks', () => {
 })
 
 describe('routes', () => {
+  it('a handler that answers at once and returns the response keeps the connection', async () => {
+    const r = await start({
+      // What `(req, res) => res.end(…)` returns in JavaScript: the response, not a promise.
+      routes: [{ prefix: '/sync/', handle: (_req, res) => res.end('at once') as unknown as void }],
+    })
+    const host = new URL(r.url).host
+    // Two requests on one connection: the first answer must not cost the second its socket.
+    const out = await rawExchange(
+      r.url,
+      `GET /sync/1 HTTP/1.1\r\nHost: ${host}\r\n\r\n` +
+        `GET /sync/2 HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+    )
+    expect(out.text.match(/HTTP\/1\.1 200 /g)).toHaveLength(2)
+    expect(out.text.match(/at once/g)).toHaveLength(2)
+  })
+
   it('a handler that returns nothing and answers later is not answered 500 meanwhile', async () => {
     const r = await start({
       routes: [
