@@ -29,7 +29,7 @@ const config = mergeConfig(
         'test/sender/leaks.test.ts',
         'test/assert/jest.test.ts',
         'test/assert/types.test.ts',
-        'test/assert/unawaited.test.ts',
+        'test/assert/unawaited-exit.test.ts',
         'test/sender/msw-missing.test.ts',
         'test/receiver/tls.test.ts',
         'test/receiver/load.test.ts',
