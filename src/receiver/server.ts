@@ -50,13 +50,14 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     limits,
   } = resolveReceiverOptions(options)
   // Same handler either way: HTTPS only changes the socket, and providers sign the same bytes.
-  const asPem = (v: string | Uint8Array) => (typeof v === 'string' ? v : Buffer.from(v))
   // node:https (and with it node:tls) is loaded only for an HTTPS receiver: it costs a few ms
   // of every `import 'hookwright'`.
   const server: Server = tls
     ? (await import('node:https')).createServer({
-        key: asPem(tls.key),
-        cert: asPem(tls.cert),
+        // node:tls reads a PEM from any Uint8Array, not only a Buffer as its types say
+        // (test/receiver/tls.test.ts, on Node 20 and 24).
+        key: tls.key as string | Buffer,
+        cert: tls.cert as string | Buffer,
         ...serverOptions(limits),
       })
     : createServer(serverOptions(limits))

@@ -164,6 +164,7 @@ describe('save', () => {
     const res = await post(ep.url, '{"n":1}')
     expect(res.status).toBe(503)
     expect(res.headers['retry-after']).toBe('1')
+    expect(res.headers['content-type']).toBe('application/json')
     expect(JSON.parse(res.text)).toEqual({
       error: 'save_failed',
       message: 'The delivery could not be saved.',

@@ -95,6 +95,29 @@ describe('createReceiver({ tls })', () => {
     }
   })
 
+  it('takes the PEMs as strings, Buffers or plain Uint8Arrays', async () => {
+    const bytes = (text: string) => new Uint8Array(Buffer.from(text))
+    const dispatcher = new Agent({ connect: { ca: cert } })
+    try {
+      for (const tls of [
+        { key: bytes(key), cert: bytes(cert) },
+        { key: Buffer.from(key), cert },
+      ]) {
+        const receiver = await createReceiver({ tls })
+        try {
+          const ep = receiver.endpoint()
+          const res = await request(ep.url, { method: 'POST', body: '{}', dispatcher })
+          await res.body.text()
+          expect(res.statusCode).toBe(200)
+        } finally {
+          await receiver.close()
+        }
+      }
+    } finally {
+      await dispatcher.close()
+    }
+  })
+
   it('refuses a tls option without key and cert, naming the option and not printing it', async () => {
     await expect(createReceiver({ tls: { key } as never })).rejects.toThrow(
       /Invalid option `tls`: expected an object \{ key, cert \}.*\(hidden\)/,
