@@ -184,6 +184,11 @@ describe('defaults', () => {
       'Invalid option `verifySecret`: expected the key that verifies what `secret` signs for discord (its public key, for a scheme that signs with a private one), got (hidden).',
     )
     expect(error.message).not.toContain(given)
+    // Without verifySecret nothing is refused: SendGrid's private key verifies nothing, so its
+    // cases come without reasons.
+    const sendgridKeys = getScheme('sendgrid').generateSecret()
+    const unchecked = badDeliveries('sendgrid', { payload, secret: sendgridKeys.signSecret })
+    expect(find(unchecked, 'tampered-body')!.reason).toBeUndefined()
     // The right key still works, and so does a symmetric scheme's own secret given twice.
     expect(badDeliveries('discord', { payload, secret: signSecret, verifySecret }).length).toBe(
       badDeliveries('discord', { payload, secret: signSecret, verifySecret, now: NOW }).length,
