@@ -12,7 +12,7 @@ import {
   inflateSync,
   type ZlibOptions,
 } from 'node:zlib'
-import { HookwrightError } from './errors.js'
+import { HookwrightError, invalidOption } from './errors.js'
 import type { VerifyResult } from './schemes/types.js'
 
 /** What the harness answered (or did) for a delivery. */
@@ -79,6 +79,12 @@ export interface Delivery extends DeliveryData {
 export interface DeliveryJSON extends Omit<DeliveryData, 'rawBody'> {
   rawBody: string
   bodyEncoding: 'base64'
+  /**
+   * How far `text()` decodes the body, when that is not the default 10 MiB: the `maxBodyBytes`
+   * of the endpoint that received it. Kept so that a copy (a remote receiver's, a saved one)
+   * decodes as far as the original.
+   */
+  maxDecodedBytes?: number
 }
 
 /**
@@ -216,7 +222,14 @@ class DeliveryRecord implements Delivery {
 
   toJSON(): DeliveryJSON {
     const { rawBody, ...rest } = toData(this)
-    return { ...rest, rawBody: Buffer.from(rawBody).toString('base64'), bodyEncoding: 'base64' }
+    const json: DeliveryJSON = {
+      ...rest,
+      rawBody: Buffer.from(rawBody).toString('base64'),
+      bodyEncoding: 'base64',
+    }
+    const limit = decodeLimits.get(this)
+    if (limit !== undefined) json.maxDecodedBytes = limit
+    return json
   }
 }
 
@@ -305,10 +318,20 @@ export function addField(
   else out[name] = [prev, value]
 }
 
-/** The inverse of `delivery.toJSON()`. */
+/** The inverse of `delivery.toJSON()`, its decoding limit (`maxDecodedBytes`) included. */
 export function deliveryFromJSON(json: DeliveryJSON): Delivery {
-  const { bodyEncoding: _encoding, rawBody, ...rest } = json
-  return createDelivery({ ...rest, rawBody: new Uint8Array(Buffer.from(rawBody, 'base64')) })
+  const { bodyEncoding: _encoding, rawBody, maxDecodedBytes, ...rest } = json
+  const delivery = createDelivery({
+    ...rest,
+    rawBody: new Uint8Array(Buffer.from(rawBody, 'base64')),
+  })
+  if (maxDecodedBytes !== undefined) {
+    if (!Number.isInteger(maxDecodedBytes) || maxDecodedBytes < 1) {
+      invalidOption('maxDecodedBytes', 'a whole number of bytes >= 1', maxDecodedBytes)
+    }
+    decodeLimits.set(delivery, Math.min(maxDecodedBytes, MAX_DECODED_BYTES))
+  }
+  return delivery
 }
 
 /** The most a body is ever decoded to (gzip, deflate, br), whatever its endpoint allows. */

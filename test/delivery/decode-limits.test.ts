@@ -2,7 +2,9 @@ import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib'
 import { request } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
+  connectReceiver,
   createReceiver,
+  deliveryFromJSON,
   HookwrightError,
   peekBody,
   summarizeDelivery,
@@ -85,6 +87,42 @@ describe('decoding a compressed body stops at the limit', () => {
     expect(await post(small.url, gzipSync(json), { 'content-encoding': 'gzip' })).toBe(200)
     const [s] = await small.waitFor()
     expect(() => s!.text()).toThrow(/inflates past 10485760 bytes/)
+  })
+
+  it("a copy decodes as far as the original: toJSON keeps the endpoint's limit", async () => {
+    receiver = await createReceiver()
+    const ep = receiver.endpoint({ maxBodyBytes: 32 * MiB })
+    const json = JSON.stringify({ pad: 'x'.repeat(12 * MiB) })
+    expect(await post(ep.url, gzipSync(json), { 'content-encoding': 'gzip' })).toBe(200)
+    const [d] = await ep.waitFor()
+    const copy = deliveryFromJSON(JSON.parse(JSON.stringify(d)))
+    expect(copy.json<{ pad: string }>().pad).toHaveLength(12 * MiB)
+    expect(d!.toJSON().maxDecodedBytes).toBe(32 * MiB)
+    // A delivery at the default limit says nothing more than before.
+    const plain = receiver.endpoint()
+    expect(await post(plain.url, '{}', {})).toBe(200)
+    const [p] = await plain.waitFor()
+    expect('maxDecodedBytes' in p!.toJSON()).toBe(false)
+    // A limit in JSON is still capped at 64 MiB, and a broken one is refused by name.
+    const capped = deliveryFromJSON({ ...d!.toJSON(), maxDecodedBytes: 2 ** 40 })
+    expect(capped.toJSON().maxDecodedBytes).toBe(64 * MiB)
+    expect(() => deliveryFromJSON({ ...d!.toJSON(), maxDecodedBytes: -1 })).toThrow(
+      'Invalid option `maxDecodedBytes`: expected a whole number of bytes >= 1, got -1.',
+    )
+  })
+
+  it("a remote receiver's copy decodes as far as the receiver's", async () => {
+    receiver = await createReceiver({ control: true })
+    const remote = await connectReceiver(receiver.url)
+    try {
+      const ep = await remote.endpoint({ maxBodyBytes: 32 * MiB })
+      const json = JSON.stringify({ pad: 'y'.repeat(12 * MiB) })
+      expect(await post(ep.url, gzipSync(json), { 'content-encoding': 'gzip' })).toBe(200)
+      const [d] = await ep.waitFor()
+      expect(d!.json<{ pad: string }>().pad).toHaveLength(12 * MiB)
+    } finally {
+      await remote.close()
+    }
   })
 
   it('summaries inflate only the start, and peekBody says how far a bomb goes', async () => {
