@@ -238,6 +238,8 @@ describe('createReceiver', () => {
     const ep = r.endpoint({ verify: { scheme, secret: 'whsec_x' } })
     const res = await fetch(ep.url, { method: 'POST', body: 'x' })
     expect(res.status).toBe(500)
+    expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8')
+    expect(await res.text()).toBe('The signature check failed to run.')
     expect(ep.deliveries[0]).toMatchObject({ error: 'verify_threw: scheme bug' })
     expect(ep.deliveries[0]!.verification).toBeUndefined()
   })

@@ -2,27 +2,11 @@
 // of an absolute-form target, paths outside /h/, a body over the limit sent in many chunks, a
 // route handler that answers later, and the `save` option. Found by mutation testing of
 // src/receiver/{read,routing,options,answer}.ts (docs/testing.md).
-import { request } from 'undici'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createReceiver, type Delivery, type Receiver } from '../../src/index.js'
+import { describe, expect, it } from 'vitest'
+import { type Delivery } from '../../src/index.js'
 import { resolveReceiverOptions } from '../../src/receiver/options.js'
 import { rawExchange } from './raw.js'
-
-let receiver: Receiver | undefined
-afterEach(async () => {
-  await receiver?.close()
-  receiver = undefined
-})
-
-async function start(options: Parameters<typeof createReceiver>[0] = {}): Promise<Receiver> {
-  receiver = await createReceiver(options)
-  return receiver
-}
-
-async function post(url: string, body: string, headers: Record<string, string> = {}) {
-  const res = await request(url, { method: 'POST', body, headers })
-  return { status: res.statusCode, headers: res.headers, text: await res.body.text() }
-}
+import { send, start } from './started.js'
 
 /** A chunked request whose body arrives as `chunks` separate HTTP chunks in one TCP write. */
 function chunkedRequest(url: string, chunks: string[]): string {
@@ -38,7 +22,7 @@ describe('the request target', () => {
   it('a target without a query string records an empty query', async () => {
     const r = await start()
     const ep = r.endpoint()
-    expect((await post(`${ep.url}`, '{}')).status).toBe(200)
+    expect((await send(`${ep.url}`, { body: '{}' })).status).toBe(200)
     const [d] = await ep.waitFor()
     expect(d!.path).toBe(`/h/${ep.id}`)
     expect(d!.query).toEqual({})
@@ -63,7 +47,7 @@ describe('the request target', () => {
   it("an endpoint's id under another prefix than /h/ is an unknown path, not that endpoint", async () => {
     const r = await start()
     const ep = r.endpoint()
-    const res = await post(`${r.url}/x/${ep.id}`, '{}')
+    const res = await send(`${r.url}/x/${ep.id}`, { body: '{}' })
     expect(res.status).toBe(404)
     expect(res.text).toBe(`No hookwright endpoint at /x/${ep.id}.`)
     const [d] = await r.waitFor()
@@ -84,7 +68,7 @@ describe('a body over the limit, sent in many chunks', () => {
     expect(out.text).toMatch(/^HTTP\/1\.1 413 /)
     expect(out.text).toContain('Body over the 15-byte limit.')
     // A second request, on its own connection, recorded after the first: nothing came between.
-    expect((await post(`${r.url}/after`, '{}')).status).toBe(404)
+    expect((await send(`${r.url}/after`, { body: '{}' })).status).toBe(404)
     await r.waitFor({ count: 2 })
     expect(r.deliveries.map((d) => d.path)).toEqual([`/h/${ep.id}`, '/after'])
     expect(ep.deliveries).toHaveLength(1)
@@ -135,7 +119,7 @@ describe('routes', () => {
         },
       ],
     })
-    const res = await post(`${r.url}/later/x`, '')
+    const res = await send(`${r.url}/later/x`, { body: '' })
     expect([res.status, res.text]).toEqual([200, 'answered later'])
   })
 })
@@ -146,7 +130,7 @@ describe('save', () => {
     let answeredWhenSaved = 0
     const r = await start({ save: (d) => void saved.push(d) })
     const ep = r.endpoint()
-    const res = await post(ep.url, '{"n":1}')
+    const res = await send(ep.url, { body: '{"n":1}' })
     answeredWhenSaved = saved.length
     expect(res.status).toBe(200)
     expect(answeredWhenSaved).toBe(1)
@@ -161,7 +145,7 @@ describe('save', () => {
       },
     })
     const ep = r.endpoint()
-    const res = await post(ep.url, '{"n":1}')
+    const res = await send(ep.url, { body: '{"n":1}' })
     expect(res.status).toBe(503)
     expect(res.headers['retry-after']).toBe('1')
     expect(res.headers['content-type']).toBe('application/json')
