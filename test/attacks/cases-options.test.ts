@@ -1,13 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { uniquePayload } from '../../src/attacks/cases.js'
-import {
-  badDeliveries,
-  getScheme,
-  HookwrightError,
-  twilio,
-  type AnyScheme,
-  type BadDelivery,
-} from '../../src/index.js'
+import { badDeliveries, getScheme, HookwrightError, type BadDelivery } from '../../src/index.js'
+import { twilioJson } from './twilio-json.js'
 
 /**
  * badDeliveries' options and the details of its cases that a user reads or sends: the errors
@@ -366,11 +360,6 @@ describe('uniquePayload', () => {
 describe('toRequest and url', () => {
   it('a scheme that signs another URL than the one given: the case carries it, and toRequest uses it', async () => {
     // Twilio with JSON bodies signs the URL with bodySHA256 appended, and is called there.
-    const twilioJson: AnyScheme = {
-      ...twilio,
-      sign: (options) =>
-        twilio.sign({ ...(options as Parameters<typeof twilio.sign>[0]), format: 'json' }),
-    }
     const url = 'https://example.com/sms?x=1'
     const cases = badDeliveries(twilioJson, { payload, secret: 'token', url, now: NOW })
     const valid = cases[0]!

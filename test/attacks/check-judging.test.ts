@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { checkReceiver, getScheme, HookwrightError } from '../../src/index.js'
 import { fetchReceiver } from '../apps/fetch-receiver.js'
 import { byName, hang, onDuplicate, type Handler } from './check-handlers.js'
+import { twilioJson } from './twilio-json.js'
 
 const scheme = 'stripe'
 const secret = 'whsec_test_secret_for_judging'
@@ -249,11 +250,6 @@ describe('checkReceiver judging: what it sends', () => {
   })
 
   it('a scheme that signs the URL (Twilio with a JSON body): made-up deliveries go to the URL signed', async () => {
-    const twilio = getScheme('twilio')
-    const json = {
-      ...twilio,
-      sign: (o: Parameters<typeof twilio.sign>[0]) => twilio.sign({ ...o, format: 'json' }),
-    }
     const urls: string[] = []
     await checkReceiver(
       async (request: Request) => {
@@ -261,7 +257,7 @@ describe('checkReceiver judging: what it sends', () => {
         return new Response('ok')
       },
       {
-        scheme: json as never,
+        scheme: twilioJson,
         secret: 's',
         payload,
         path: '/sms',

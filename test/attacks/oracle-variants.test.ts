@@ -1,14 +1,8 @@
 import { createHash, createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { signatureVariants } from '../../src/attacks/variants.js'
-import {
-  badDeliveries,
-  getScheme,
-  standardWebhooks,
-  twilio,
-  type AnyScheme,
-  type BadDelivery,
-} from '../../src/index.js'
+import { badDeliveries, getScheme, standardWebhooks, type BadDelivery } from '../../src/index.js'
+import { twilioJson } from './twilio-json.js'
 
 /**
  * The `wrong-version` and `other-algorithm` cases, recomputed by hand with node:crypto from each
@@ -112,12 +106,6 @@ describe('other-algorithm: a real signature under the other algorithm', () => {
 
   it('twilio with a JSON body: HMAC-SHA256 of the URL it is sent to, bodySHA256 included', () => {
     const secret = '12345'
-    // A Twilio that sends JSON bodies (twilio.sign's format: 'json'), wrapped as a custom scheme.
-    const twilioJson: AnyScheme = {
-      ...twilio,
-      sign: (options) =>
-        twilio.sign({ ...(options as Parameters<typeof twilio.sign>[0]), format: 'json' }),
-    }
     const c = find(
       badDeliveries(twilioJson, { payload, secret, url, now: NOW }),
       'other-algorithm',

@@ -12,6 +12,7 @@ import {
   type RetryPolicy,
 } from '../../src/index.js'
 import { fetchReceiver } from '../apps/fetch-receiver.js'
+import { twilioJson } from './twilio-json.js'
 
 const scheme = 'stripe'
 const secret = 'whsec_test_secret_for_simulate'
@@ -219,13 +220,8 @@ describe('simulateProvider: what every attempt carries', () => {
   })
 
   it('a scheme that signs the URL: each attempt goes to the URL it signed', async () => {
-    const twilio = getScheme('twilio')
-    const json = {
-      ...twilio,
-      sign: (o: Parameters<typeof twilio.sign>[0]) => twilio.sign({ ...o, format: 'json' }),
-    }
     const r = scripted([200])
-    await simulateProvider(r.handler, { scheme: json as never, secret: 's', payload, path: '/sms' })
+    await simulateProvider(r.handler, { scheme: twilioJson, secret: 's', payload, path: '/sms' })
     expect(r.requests[0]!.url).toMatch(/^http:\/\/127\.0\.0\.1\/sms\?bodySHA256=[0-9a-f]{64}$/)
   })
 
